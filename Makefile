@@ -1,0 +1,50 @@
+# One command per chore. `make run` and `make test` are the two a newcomer needs.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+CATALOGUES := $(wildcard mentor/locale/*/LC_MESSAGES/messages.po)
+COMPILED := $(CATALOGUES:.po=.mo)
+
+.PHONY: run test lint typecheck fmt pytest install messages demo clean
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP) $(COMPILED)
+
+%.mo: %.po $(STAMP)
+	$(BIN)/pybabel compile --use-fuzzy=false -i $< -o $@ 2>/dev/null || $(BIN)/pybabel compile -i $< -o $@
+
+# Serves the demo on http://127.0.0.1:8000 over plain http, hence cookies without the Secure flag.
+run: install
+	MENTOR_COOKIE_SECURE=false $(BIN)/mentor db upgrade
+	MENTOR_COOKIE_SECURE=false $(BIN)/mentor demo
+	MENTOR_COOKIE_SECURE=false $(BIN)/mentor serve --host 127.0.0.1 --port 8000
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+typecheck: install
+	$(BIN)/mypy --strict mentor matching
+
+pytest: install
+	$(BIN)/pytest
+
+test: lint typecheck pytest
+
+fmt: install
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+# Extract the strings of code and templates and merge them into both catalogues.
+messages: install
+	$(BIN)/pybabel extract --no-location --sort-output -F babel.cfg -k lazy_gettext -k ngettext:1,2 -o mentor/locale/messages.pot .
+	$(BIN)/pybabel update --no-fuzzy-matching --ignore-obsolete -i mentor/locale/messages.pot -d mentor/locale
+
+clean:
+	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache

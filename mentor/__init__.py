@@ -1,0 +1,1 @@
+"""Ambassadør: the web app that runs a municipality's corps of student ambassadors."""

@@ -1,0 +1,1 @@
+"""Accounts: login, server-side sessions, invitations, password resets, throttling."""

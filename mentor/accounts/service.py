@@ -1,0 +1,343 @@
+"""Account rules: logging in (with throttling), invitations, password resets, enabling users.
+
+Messages never reveal whether an account exists: a wrong e-mail and a wrong password read the same,
+take the same time (the hasher runs either way) and count against the same throttle.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from collections.abc import Collection
+from datetime import datetime, timedelta
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from mentor.accounts import passwords
+from mentor.accounts.sessions import end_all_sessions
+from mentor.audit.service import record
+from mentor.config import Settings
+from mentor.db import utcnow
+from mentor.errors import DomainError, InvalidInput, NotFound
+from mentor.i18n import lazy_gettext
+from mentor.models import AccountToken, LoginAttempt, Organisation, Role, TokenPurpose, User
+from mentor.notifications.service import queue_email
+from mentor.organisations.service import flush_unique, set_counsellor_schools
+
+
+class LoginFailed(DomainError):
+    status_code = 400
+    default_message = lazy_gettext("The e-mail address or the password is wrong.")
+
+
+class LoginThrottled(DomainError):
+    status_code = 429
+    default_message = lazy_gettext(
+        "Too many failed attempts. Wait %(minutes)s minutes and try again, or reset your password.",
+    )
+
+
+class TokenInvalid(DomainError):
+    status_code = 400
+    default_message = lazy_gettext(
+        "The link is no longer valid: it has expired or has been used. Ask for a new one."
+    )
+
+
+def normalise_email(email: str) -> str:
+    return email.strip().lower()
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def _email_key(email: str) -> str:
+    # Throttling counts by a hash, so the table of attempts holds no readable addresses.
+    return hashlib.sha256(normalise_email(email).encode()).hexdigest()
+
+
+def _recent_failures(db: Session, *, since: datetime, email_key: str | None, ip: str | None) -> int:
+    query = (
+        select(func.count())
+        .select_from(LoginAttempt)
+        .where(LoginAttempt.attempted_at >= since, LoginAttempt.succeeded.is_(False))
+    )
+    if email_key is not None:
+        query = query.where(LoginAttempt.email_hash == email_key)
+    if ip is not None:
+        query = query.where(LoginAttempt.ip == ip)
+    return db.scalar(query) or 0
+
+
+def authenticate(
+    db: Session, *, email: str, password: str, ip: str | None, settings: Settings
+) -> User:
+    """The active user with this e-mail and password, or LoginFailed / LoginThrottled.
+
+    Throttling slides: failures older than the window stop counting, so nobody is locked out
+    for good, but guessing is slowed to a handful of tries per window per account and per address.
+    """
+    now = utcnow()
+    since = now - timedelta(seconds=settings.login_failure_window)
+    key = _email_key(email)
+    if _recent_failures(
+        db, since=since, email_key=key, ip=None
+    ) >= settings.login_max_failures_per_account or (
+        ip is not None
+        and _recent_failures(db, since=since, email_key=None, ip=ip)
+        >= settings.login_max_failures_per_ip
+    ):
+        raise LoginThrottled(
+            lazy_gettext(
+                "Too many failed attempts. Wait %(minutes)s minutes and try again, "
+                "or reset your password.",
+                minutes=settings.login_failure_window // 60,
+            )
+        )
+    user = db.scalar(select(User).where(User.email == normalise_email(email)))
+    valid = passwords.verify_password(user.password_hash if user else None, password)
+    succeeded = bool(valid and user is not None and user.is_active)
+    db.add(LoginAttempt(email_hash=key, ip=ip, attempted_at=now, succeeded=succeeded))
+    if not succeeded or user is None or user.password_hash is None:
+        record(db, actor_id=None, action="login_failed", object_type="user", ip=ip)
+        db.flush()
+        raise LoginFailed()
+    if passwords.needs_rehash(user.password_hash):
+        user.password_hash = passwords.hash_password(password)
+    user.last_login_at = now
+    record(db, actor_id=user.id, action="login", object_type="user", object_id=user.id, ip=ip)
+    db.flush()
+    return user
+
+
+def _issue_token(
+    db: Session, *, user: User, purpose: TokenPurpose, ttl: int, created_by: User | None
+) -> str:
+    token = secrets.token_urlsafe(32)
+    now = utcnow()
+    db.add(
+        AccountToken(
+            purpose=purpose,
+            token_hash=hash_token(token),
+            user_id=user.id,
+            created_by_id=created_by.id if created_by else None,
+            created_at=now,
+            expires_at=now + timedelta(seconds=ttl),
+        )
+    )
+    return token
+
+
+def invite_user(
+    db: Session,
+    *,
+    actor: User,
+    email: str,
+    full_name: str,
+    role: Role,
+    organisation_id: int | None,
+    locale: str,
+    settings: Settings,
+) -> User:
+    address = normalise_email(email)
+    errors: dict[str, object] = {}
+    if db.scalar(select(User.id).where(User.email == address)) is not None:
+        errors["email"] = lazy_gettext("A user with this e-mail address already exists.")
+    if organisation_id is not None and db.get(Organisation, organisation_id) is None:
+        errors["organisation_id"] = lazy_gettext("Choose an organisation from the list.")
+    if role is not Role.ADMIN and organisation_id is None:
+        errors["organisation_id"] = lazy_gettext("This role needs an organisation.")
+    if errors:
+        raise InvalidInput(errors)  # type: ignore[arg-type]
+    user = User(
+        email=address,
+        full_name=full_name.strip(),
+        role=role,
+        organisation_id=organisation_id,
+        locale=locale,
+        is_active=True,
+    )
+    db.add(user)
+    flush_unique(db, {"email": "email"})  # two admins inviting the same address at once
+    token = _issue_token(
+        db,
+        user=user,
+        purpose=TokenPurpose.INVITATION,
+        ttl=settings.invitation_ttl,
+        created_by=actor,
+    )
+    queue_email(
+        db,
+        to=address,
+        template="invitation",
+        locale=locale,
+        context={
+            "name": user.full_name,
+            "inviter": actor.full_name,
+            "link": f"{settings.base_url}/invitation/{token}",
+            "days": settings.invitation_ttl // 86400,
+        },
+    )
+    record(db, actor_id=actor.id, action="invite", object_type="user", object_id=user.id)
+    return user
+
+
+def request_password_reset(
+    db: Session, *, email: str, locale: str, settings: Settings, ip: str | None
+) -> None:
+    """Mail a reset link when an active account has this address; silent otherwise."""
+    user = db.scalar(select(User).where(User.email == normalise_email(email)))
+    if user is None or not user.is_active:
+        return
+    token = _issue_token(
+        db,
+        user=user,
+        purpose=TokenPurpose.PASSWORD_RESET,
+        ttl=settings.password_reset_ttl,
+        created_by=None,
+    )
+    queue_email(
+        db,
+        to=user.email,
+        template="password_reset",
+        locale=user.locale or locale,
+        context={
+            "name": user.full_name,
+            "link": f"{settings.base_url}/password-reset/{token}",
+            "minutes": settings.password_reset_ttl // 60,
+        },
+    )
+    record(db, actor_id=user.id, action="password_reset_requested", object_type="user", ip=ip)
+    db.flush()
+
+
+def find_valid_token(db: Session, *, token: str, purpose: TokenPurpose) -> AccountToken:
+    found = db.scalar(
+        select(AccountToken).where(
+            AccountToken.token_hash == hash_token(token), AccountToken.purpose == purpose
+        )
+    )
+    if found is None or found.used_at is not None or found.expires_at <= utcnow():
+        raise TokenInvalid()
+    return found
+
+
+def set_password_with_token(
+    db: Session, *, token: str, purpose: TokenPurpose, password: str, password_repeat: str
+) -> User:
+    """Use a single-use token to set a password; every session of the user ends."""
+    found = find_valid_token(db, token=token, purpose=purpose)
+    user = db.get(User, found.user_id)
+    if user is None or not user.is_active:
+        raise TokenInvalid()
+    problem = passwords.password_problem(password, email=user.email)
+    if problem is not None:
+        raise InvalidInput({"password": problem})
+    if password != password_repeat:
+        raise InvalidInput({"password_repeat": lazy_gettext("The two passwords are not the same.")})
+    user.password_hash = passwords.hash_password(password)
+    found.used_at = utcnow()
+    end_all_sessions(db, user_id=user.id)
+    record(
+        db, actor_id=user.id, action=f"{purpose.value}_used", object_type="user", object_id=user.id
+    )
+    db.flush()
+    return user
+
+
+def get_user(db: Session, user_id: int) -> User:
+    user = db.get(User, user_id)
+    if user is None:
+        raise NotFound()
+    return user
+
+
+def update_user(
+    db: Session,
+    *,
+    actor: User,
+    user: User,
+    role: Role,
+    organisation_id: int | None,
+    school_ids: Collection[int] | None = None,
+) -> User:
+    """Change role and organisation; with ``school_ids``, also the schools a counsellor follows."""
+    if organisation_id is not None and db.get(Organisation, organisation_id) is None:
+        raise InvalidInput(
+            {"organisation_id": lazy_gettext("Choose an organisation from the list.")}
+        )
+    if role is not Role.ADMIN and organisation_id is None:
+        raise InvalidInput({"organisation_id": lazy_gettext("This role needs an organisation.")})
+    if user.id == actor.id and role is not Role.ADMIN:
+        raise InvalidInput({"role": lazy_gettext("You cannot take the admin role from yourself.")})
+    if school_ids is not None:
+        set_counsellor_schools(db, actor=actor, user=user, role=role, school_ids=school_ids)
+    changes = {
+        "role": [user.role.value, role.value],
+        "organisation_id": [user.organisation_id, organisation_id],
+    }
+    if user.role is not role:
+        end_all_sessions(db, user_id=user.id)  # a new role starts with a fresh login
+    user.role = role
+    user.organisation_id = organisation_id
+    record(
+        db,
+        actor_id=actor.id,
+        action="update",
+        object_type="user",
+        object_id=user.id,
+        details=changes,
+    )
+    db.flush()
+    return user
+
+
+def set_user_active(db: Session, *, actor: User, user: User, active: bool) -> User:
+    if user.id == actor.id and not active:
+        raise InvalidInput({"active": lazy_gettext("You cannot disable your own account.")})
+    user.is_active = active
+    if not active:
+        end_all_sessions(db, user_id=user.id)
+    record(
+        db,
+        actor_id=actor.id,
+        action="enable" if active else "disable",
+        object_type="user",
+        object_id=user.id,
+    )
+    db.flush()
+    return user
+
+
+def create_user(
+    db: Session,
+    *,
+    email: str,
+    full_name: str,
+    role: Role,
+    password: str,
+    organisation_id: int | None = None,
+) -> User:
+    """For the command line (`mentor users create`) and the demo data: a user with a password."""
+    address = normalise_email(email)
+    if db.scalar(select(User.id).where(User.email == address)) is not None:
+        raise InvalidInput(
+            {"email": lazy_gettext("A user with this e-mail address already exists.")}
+        )
+    problem = passwords.password_problem(password, email=address)
+    if problem is not None:
+        raise InvalidInput({"password": problem})
+    user = User(
+        email=address,
+        full_name=full_name,
+        role=role,
+        organisation_id=organisation_id,
+        password_hash=passwords.hash_password(password),
+        is_active=True,
+    )
+    db.add(user)
+    db.flush()
+    record(db, actor_id=None, action="create", object_type="user", object_id=user.id)
+    return user

@@ -1,0 +1,52 @@
+"""``create_app(settings)``: wiring only."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Depends, FastAPI
+from fastapi.staticfiles import StaticFiles
+from sqlalchemy.orm import Session, sessionmaker
+
+from mentor import health
+from mentor.accounts import admin_routes as account_admin_routes
+from mentor.accounts import routes as account_routes
+from mentor.catalogue import routes as catalogue_routes
+from mentor.config import PROJECT_ROOT, Settings, get_settings
+from mentor.db import make_engine, make_sessionmaker
+from mentor.home import routes as home_routes
+from mentor.organisations import routes as organisation_routes
+from mentor.web import errors
+from mentor.web.deps import load_user, require_user, verify_csrf
+from mentor.web.middleware import LocaleMiddleware, SecurityHeadersMiddleware
+
+
+def create_app(
+    settings: Settings | None = None, *, session_factory: sessionmaker[Session] | None = None
+) -> FastAPI:
+    settings = settings or get_settings()
+    app = FastAPI(title="Ambassadør", docs_url=None, redoc_url=None, openapi_url=None)
+    app.state.settings = settings
+    app.state.session_factory = session_factory or make_sessionmaker(
+        make_engine(settings.database_url)
+    )
+
+    # Every page knows who is asking and checks the CSRF token of every state change.
+    page_dependencies = [Depends(load_user), Depends(verify_csrf)]
+    public = APIRouter(dependencies=page_dependencies)
+    public.include_router(home_routes.router)
+    public.include_router(account_routes.router)
+
+    # Everything else requires login: a route is public only by being added above.
+    protected = APIRouter(dependencies=[*page_dependencies, Depends(require_user)])
+    protected.include_router(account_admin_routes.router)
+    protected.include_router(organisation_routes.router)
+    protected.include_router(catalogue_routes.router)
+
+    app.include_router(health.router)
+    app.include_router(public)
+    app.include_router(protected)
+    app.mount("/static", StaticFiles(directory=PROJECT_ROOT / "static"), name="static")
+
+    errors.install(app)
+    app.add_middleware(SecurityHeadersMiddleware)
+    app.add_middleware(LocaleMiddleware)
+    return app

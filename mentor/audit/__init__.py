@@ -1,0 +1,1 @@
+"""The audit log: who read or changed what, especially pupil data."""

@@ -1,0 +1,5 @@
+"""Admin pages (being written)."""
+
+from fastapi import APIRouter
+
+router = APIRouter()

@@ -1,0 +1,141 @@
+"""The ``mentor`` command. Exit status 0 on success; otherwise non-zero with a one-line reason."""
+
+from __future__ import annotations
+
+import shutil
+import sqlite3
+import subprocess
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from sqlalchemy import make_url
+
+from mentor import migrations
+from mentor.config import get_settings
+from mentor.db import make_engine, make_sessionmaker, session_scope
+from mentor.errors import DomainError, InvalidInput
+from mentor.models import Role
+
+app = typer.Typer(no_args_is_help=True, add_completion=False, help="Ambassadør")
+db_app = typer.Typer(no_args_is_help=True, help="The database: migrations and backups.")
+users_app = typer.Typer(no_args_is_help=True, help="User accounts.")
+mail_app = typer.Typer(no_args_is_help=True, help="The e-mail outbox.")
+app.add_typer(db_app, name="db")
+app.add_typer(users_app, name="users")
+app.add_typer(mail_app, name="mail")
+
+
+def fail(reason: str) -> None:
+    typer.echo(f"error: {reason}", err=True)
+    raise typer.Exit(code=1)
+
+
+def describe(error: DomainError) -> str:
+    if isinstance(error, InvalidInput):
+        return "; ".join(f"{field}: {message}" for field, message in error.field_errors.items())
+    return str(error.message)
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+    workers: Annotated[int, typer.Option(help="Worker processes.")] = 1,
+) -> None:
+    """Serve the web app."""
+    import uvicorn
+
+    uvicorn.run(
+        "mentor.app:create_app",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        proxy_headers=True,
+        log_level="info",
+    )
+
+
+@db_app.command("upgrade")
+def db_upgrade(revision: Annotated[str, typer.Argument()] = "head") -> None:
+    """Migrate the database up to REVISION (default: the newest)."""
+    migrations.upgrade(get_settings().database_url, revision=revision)
+
+
+@db_app.command("downgrade")
+def db_downgrade(revision: Annotated[str, typer.Argument()] = "-1") -> None:
+    """Migrate the database down to REVISION (default: one step)."""
+    migrations.downgrade(get_settings().database_url, revision=revision)
+
+
+@db_app.command("backup")
+def db_backup(target: Annotated[Path, typer.Argument(help="The backup file to write.")]) -> None:
+    """Write a consistent copy of the database (SQLite online backup, or pg_dump)."""
+    url = make_url(get_settings().database_url)
+    if target.exists():
+        fail(f"{target} exists already; choose a new file name")
+    if url.get_backend_name() == "sqlite":
+        if not url.database or not Path(url.database).exists():
+            fail(f"no SQLite database at {url.database}")
+        with sqlite3.connect(str(url.database)) as source, sqlite3.connect(target) as copy:
+            source.backup(copy)
+    else:
+        pg_dump = shutil.which("pg_dump")
+        if pg_dump is None:
+            fail("pg_dump is not installed")
+        assert pg_dump is not None
+        plain = url.set(drivername="postgresql").render_as_string(hide_password=False)
+        subprocess.run([pg_dump, "--format=custom", f"--file={target}", plain], check=True)  # noqa: S603
+    typer.echo(f"backup written to {target}")
+
+
+@users_app.command("create")
+def users_create(
+    email: Annotated[str, typer.Option(help="The e-mail address to log in with.")],
+    role: Annotated[Role, typer.Option(help="The user's role.")] = Role.ADMIN,
+    name: Annotated[str, typer.Option(help="Full name.")] = "Administrator",
+    password: Annotated[
+        str, typer.Option(prompt=True, hide_input=True, confirmation_prompt=True)
+    ] = "",
+) -> None:
+    """Create a user with a password (the first admin, typically)."""
+    from mentor.accounts.service import create_user
+
+    factory = make_sessionmaker(make_engine(get_settings().database_url))
+    try:
+        with session_scope(factory) as session:
+            user = create_user(session, email=email, full_name=name, role=role, password=password)
+            typer.echo(f"created {user.role.value} {user.email}")
+    except DomainError as error:
+        fail(describe(error))
+
+
+@mail_app.command("send")
+def mail_send() -> None:
+    """Send the pending e-mails of the outbox."""
+    from mentor.notifications.delivery import deliver_pending
+
+    settings = get_settings()
+    factory = make_sessionmaker(make_engine(settings.database_url))
+    with factory() as session:
+        sent = deliver_pending(session, settings)
+    typer.echo(f"{sent} e-mail(s) sent")
+
+
+@app.command()
+def demo() -> None:
+    """Fill the database with a believable municipality (running it twice changes nothing)."""
+    from mentor.demo import DEMO_LOGINS, load_demo
+
+    factory = make_sessionmaker(make_engine(get_settings().database_url))
+    with session_scope(factory) as session:
+        summary = load_demo(session)
+    typer.echo(summary)
+    typer.echo("Demo logins (password for all: see below):")
+    for login in DEMO_LOGINS:
+        typer.echo(f"  {login.role:<12} {login.email:<36} {login.password}")
+
+
+def main() -> None:
+    app()

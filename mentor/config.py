@@ -1,0 +1,72 @@
+"""Settings: only through ``MENTOR_*`` environment variables or a ``.env`` file."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import SecretStr, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_SECRET_KEY = "change-me-this-is-not-a-secret"  # noqa: S105 - the refused default
+
+
+class Environment(StrEnum):
+    DEVELOPMENT = "development"
+    TEST = "test"
+    PRODUCTION = "production"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_prefix="MENTOR_", env_file=".env", env_file_encoding="utf-8", extra="ignore"
+    )
+
+    env: Environment = Environment.DEVELOPMENT
+    database_url: str = f"sqlite:///{Path.cwd() / 'ambassador.sqlite3'}"
+    secret_key: SecretStr = SecretStr(DEFAULT_SECRET_KEY)
+    base_url: str = "http://127.0.0.1:8000"
+    default_locale: str = "da"
+
+    # Login sessions (seconds). Idle: how long a quiet session lives; absolute: its maximum age.
+    session_idle_timeout: int = 2 * 60 * 60
+    session_absolute_timeout: int = 12 * 60 * 60
+    cookie_secure: bool = True
+
+    # Single-use links (seconds).
+    invitation_ttl: int = 7 * 24 * 60 * 60
+    password_reset_ttl: int = 60 * 60
+
+    # Login throttling: failed attempts allowed in the window before a pause is asked.
+    login_max_failures_per_account: int = 5
+    login_max_failures_per_ip: int = 20
+    login_failure_window: int = 15 * 60
+
+    # E-mail. With no SMTP host, mails are written as .eml files to mail_dir.
+    smtp_host: str | None = None
+    smtp_port: int = 25
+    smtp_username: str | None = None
+    smtp_password: SecretStr | None = None
+    smtp_starttls: bool = False
+    mail_from: str = "Ambassadør <noreply@ambassador.local>"
+    mail_dir: Path = Path("var/mail")
+
+    @model_validator(mode="after")
+    def _refuse_default_secret_in_production(self) -> Settings:
+        if (
+            self.env is Environment.PRODUCTION
+            and self.secret_key.get_secret_value() == DEFAULT_SECRET_KEY
+        ):
+            raise ValueError(
+                "MENTOR_SECRET_KEY must be set to a long random value when MENTOR_ENV=production"
+            )
+        if self.env is Environment.PRODUCTION and len(self.secret_key.get_secret_value()) < 32:
+            raise ValueError("MENTOR_SECRET_KEY must be at least 32 characters in production")
+        return self
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

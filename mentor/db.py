@@ -1,0 +1,140 @@
+"""Engine, sessions and the declarative base.
+
+Every column declares in ``info`` whether it holds personal data and its retention class:
+together they are the record of processing (GDPR Art. 30) that the privacy work reads.
+``column_info`` builds it.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from enum import StrEnum
+from typing import Any, ClassVar
+
+from sqlalchemy import DateTime, Engine, MetaData, create_engine, event
+from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
+from sqlalchemy.types import TypeDecorator
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Retention(StrEnum):
+    """How long a column's value is kept; the privacy work acts on these classes."""
+
+    # Configuration and catalogues: kept while the row is in use.
+    REFERENCE = "reference"
+    # Pupil data: anonymised after the retention period past the pupil's last school year.
+    PUPIL = "pupil"
+    # Staff and ambassador accounts: kept while the account exists, erased on request.
+    ACCOUNT = "account"
+    # Mentoring records (matches, meetings, logs, feedback): follow the pupil's retention.
+    MENTORING = "mentoring"
+    # Security records (sessions, tokens, throttling): short-lived, purged when expired.
+    SECURITY = "security"
+    # Audit events: kept for the audit period, then deleted.
+    AUDIT = "audit"
+    # Outgoing e-mail: its bodies name pupils and meetings; deleted a short while after sending.
+    OUTBOX = "outbox"
+
+
+def column_info(*, personal: bool, retention: Retention) -> dict[str, Any]:
+    """The ``info`` every column carries: is it personal data, and how long is it kept."""
+    return {"personal": personal, "retention": retention}
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """A timezone-aware UTC datetime on every database (SQLite stores naive values)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given; store times in UTC")
+        return value.astimezone(UTC)
+
+    def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=UTC)
+        return value.astimezone(UTC)
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+    type_annotation_map: ClassVar[dict[Any, Any]] = {datetime: UTCDateTime()}
+
+
+class TimestampMixin:
+    created_at: Mapped[datetime] = mapped_column(
+        default=utcnow, info=column_info(personal=False, retention=Retention.REFERENCE)
+    )
+    updated_at: Mapped[datetime] = mapped_column(
+        default=utcnow,
+        onupdate=utcnow,
+        info=column_info(personal=False, retention=Retention.REFERENCE),
+    )
+
+
+def _configure_sqlite(engine: Engine) -> None:
+    """WAL, a busy timeout and ``BEGIN IMMEDIATE`` so that concurrent writers queue.
+
+    pysqlite's own transaction handling starts transactions lazily and as DEFERRED, so two writers
+    can both read a free slot and both book it. We switch it off and emit BEGIN ourselves (the
+    SQLAlchemy "pysqlite SAVEPOINT workaround"), IMMEDIATE unless the connection says otherwise.
+    """
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: sqlite3.Connection, _record: Any) -> None:
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA busy_timeout=5000")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection: Any) -> None:
+        mode = connection.get_execution_options().get("sqlite_begin", "IMMEDIATE")
+        connection.exec_driver_sql(f"BEGIN {mode}")
+
+
+def make_engine(url: str, **kwargs: Any) -> Engine:
+    if url.startswith("sqlite"):
+        engine = create_engine(url, connect_args={"check_same_thread": False}, **kwargs)
+        _configure_sqlite(engine)
+        return engine
+    return create_engine(url, pool_pre_ping=True, **kwargs)
+
+
+def make_sessionmaker(engine: Engine) -> sessionmaker[Session]:
+    return sessionmaker(bind=engine, expire_on_commit=False, autoflush=True)
+
+
+@contextmanager
+def session_scope(factory: sessionmaker[Session]) -> Iterator[Session]:
+    """One transaction for a command-line action: commit on success, roll back on error."""
+    with factory() as session:
+        try:
+            yield session
+            session.commit()
+        except BaseException:
+            session.rollback()
+            raise

@@ -1,0 +1,1 @@
+"""The front page: what each role can do here."""

@@ -1,0 +1,23 @@
+"""The front page: a landing page for visitors, a home page per role once logged in."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from starlette.responses import Response
+
+from mentor.models import Role
+from mentor.organisations.service import schools_of_counsellor
+from mentor.web.deps import OptionalUser, SessionDep
+from mentor.web.templating import render
+
+router = APIRouter()
+
+
+@router.get("/")
+def home(request: Request, user: OptionalUser, db: SessionDep) -> Response:
+    if user is None:
+        return render(request, "home/landing.html")
+    context = {}
+    if user.role is Role.COUNSELLOR:
+        context["current_user_schools"] = schools_of_counsellor(db, counsellor_id=user.id)
+    return render(request, f"home/{user.role.value}.html", context)

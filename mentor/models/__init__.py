@@ -1,0 +1,128 @@
+"""Every table of Ambassadør, one module per aggregate; import this package to see them all.
+
+Each column's ``info`` records whether it holds personal data and its retention class
+(``mentor.db.column_info``). ``personal=True`` marks anything about an identifiable person —
+including the keys that tie a row to one (GDPR counts pseudonymous ids as personal data) and the
+staff member who did something; anonymisation clears or overwrites those columns and a
+subject-access export includes them. ``personal=False`` marks structure: states, timestamps and
+catalogue references that say nothing once the personal columns are gone.
+
+Relationships are ``lazy="raise"``: callers say what they load (``selectinload``/``joinedload``).
+JSON columns are not mutation-tracked: assign a new list or dict instead of changing one in place.
+"""
+
+from mentor.db import Base
+from mentor.models.account import (
+    AccountToken,
+    CounsellorSchool,
+    Locale,
+    LoginAttempt,
+    LoginSession,
+    Role,
+    TokenPurpose,
+    User,
+)
+from mentor.models.ambassador import (
+    Ambassador,
+    AmbassadorInterest,
+    AmbassadorState,
+    ChildCertificateStatus,
+)
+from mentor.models.audit import AuditAction, AuditEvent
+from mentor.models.match import (
+    OPEN_MATCH_STATES,
+    CloseReason,
+    Match,
+    MatchRun,
+    MatchRunState,
+    MatchState,
+    PairRule,
+    PairRuleKind,
+    ScoringModelRecord,
+)
+from mentor.models.meeting import (
+    Attendance,
+    Feedback,
+    Meeting,
+    MeetingKind,
+    MeetingLog,
+    MeetingParticipant,
+    MeetingState,
+)
+from mentor.models.note import Note
+from mentor.models.organisation import (
+    EudMainArea,
+    InstitutionProgramme,
+    Interest,
+    InterestGroup,
+    Organisation,
+    OrganisationKind,
+    Programme,
+    ProgrammeFamily,
+)
+from mentor.models.outbox import OutboxEmail, OutboxState
+from mentor.models.pupil import (
+    ConsentMethod,
+    ConsentState,
+    Pupil,
+    PupilInterest,
+    PupilLink,
+    PupilLinkPurpose,
+    PupilProgrammeInterest,
+    PupilStatus,
+)
+from mentor.models.setting import Setting
+
+__all__ = [
+    "OPEN_MATCH_STATES",
+    "AccountToken",
+    "Ambassador",
+    "AmbassadorInterest",
+    "AmbassadorState",
+    "Attendance",
+    "AuditAction",
+    "AuditEvent",
+    "Base",
+    "ChildCertificateStatus",
+    "CloseReason",
+    "ConsentMethod",
+    "ConsentState",
+    "CounsellorSchool",
+    "EudMainArea",
+    "Feedback",
+    "InstitutionProgramme",
+    "Interest",
+    "InterestGroup",
+    "Locale",
+    "LoginAttempt",
+    "LoginSession",
+    "Match",
+    "MatchRun",
+    "MatchRunState",
+    "MatchState",
+    "Meeting",
+    "MeetingKind",
+    "MeetingLog",
+    "MeetingParticipant",
+    "MeetingState",
+    "Note",
+    "Organisation",
+    "OrganisationKind",
+    "OutboxEmail",
+    "OutboxState",
+    "PairRule",
+    "PairRuleKind",
+    "Programme",
+    "ProgrammeFamily",
+    "Pupil",
+    "PupilInterest",
+    "PupilLink",
+    "PupilLinkPurpose",
+    "PupilProgrammeInterest",
+    "PupilStatus",
+    "Role",
+    "ScoringModelRecord",
+    "Setting",
+    "TokenPurpose",
+    "User",
+]

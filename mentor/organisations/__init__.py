@@ -1,0 +1,1 @@
+"""Organisations: primary schools, 10th-grade centres, youth institutions, the guidance unit."""

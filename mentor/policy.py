@@ -1,0 +1,93 @@
+"""Who may do what to which object — answered here and nowhere else.
+
+Routes ask through dependencies (``allowed(Permission.X)``, and loaders such as a visible pupil);
+list pages build their queries from the scoped selects below, so "who may see this pupil" has one
+answer for a page, an export and a count alike. Data minimisation (DESIGN.md): each role gets only
+what its work needs.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from sqlalchemy import Select, false, select
+from sqlalchemy.orm import Session
+
+from mentor.errors import Forbidden
+from mentor.models import (
+    OPEN_MATCH_STATES,
+    Ambassador,
+    CounsellorSchool,
+    Match,
+    Pupil,
+    Role,
+    User,
+)
+
+
+class Permission(StrEnum):
+    MANAGE_ORGANISATIONS = "manage_organisations"
+    MANAGE_USERS = "manage_users"
+    MANAGE_CATALOGUE = "manage_catalogue"
+    VIEW_AUDIT_LOG = "view_audit_log"
+    ENROL_PUPILS = "enrol_pupils"
+    RUN_MATCHING = "run_matching"
+    FOLLOW_UP = "follow_up"
+    MENTOR = "mentor"
+
+
+ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
+    Role.ADMIN: frozenset(
+        {
+            Permission.MANAGE_ORGANISATIONS,
+            Permission.MANAGE_USERS,
+            Permission.MANAGE_CATALOGUE,
+            Permission.VIEW_AUDIT_LOG,
+        }
+    ),
+    Role.COUNSELLOR: frozenset(
+        {Permission.ENROL_PUPILS, Permission.RUN_MATCHING, Permission.FOLLOW_UP}
+    ),
+    Role.COORDINATOR: frozenset({Permission.ENROL_PUPILS}),
+    Role.AMBASSADOR: frozenset({Permission.MENTOR}),
+}
+
+
+def has_permission(user: User, permission: Permission) -> bool:
+    return user.is_active and permission in ROLE_PERMISSIONS[user.role]
+
+
+def authorize(user: User, permission: Permission) -> None:
+    if not has_permission(user, permission):
+        raise Forbidden()
+
+
+def visible_pupil_ids(user: User) -> Select[tuple[int]]:
+    """The ids of the pupils this user may see, as a subquery-ready select.
+
+    Admins run the programme but do no casework: they see no pupil (data minimisation).
+    """
+    if user.role is Role.COUNSELLOR:
+        schools = select(CounsellorSchool.school_id).where(
+            CounsellorSchool.counsellor_id == user.id
+        )
+        return select(Pupil.id).where(Pupil.school_id.in_(schools))
+    if user.role is Role.COORDINATOR and user.organisation_id is not None:
+        return select(Pupil.id).where(Pupil.school_id == user.organisation_id)
+    if user.role is Role.AMBASSADOR:
+        return (
+            select(Match.pupil_id)
+            .join(Ambassador, Ambassador.id == Match.ambassador_id)
+            # Only while a match is open may the ambassador see the pupil.
+            .where(Ambassador.user_id == user.id, Match.state.in_(OPEN_MATCH_STATES))
+        )
+    return select(Pupil.id).where(false())
+
+
+def visible_pupils(user: User) -> Select[tuple[Pupil]]:
+    return select(Pupil).where(Pupil.id.in_(visible_pupil_ids(user)))
+
+
+def can_view_pupil(db: Session, user: User, pupil_id: int) -> bool:
+    query = select(Pupil.id).where(Pupil.id == pupil_id, Pupil.id.in_(visible_pupil_ids(user)))
+    return db.scalar(query) is not None

@@ -1,0 +1,1 @@
+"""What every page shares: templating, CSRF, flash messages, security headers, error pages."""

@@ -1,0 +1,88 @@
+"""Dependencies every route shares: the database session, the logged-in user, the CSRF check.
+
+``get_db`` opens one Session per request; the route commits once (STYLE.md, "one commit point").
+``load_user`` runs for every request (an app-wide dependency), so pages, the CSRF check and error
+pages all know who is asking; ``require_user`` is what the protected router adds.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import Annotated
+
+from fastapi import Depends, Request
+from sqlalchemy.orm import Session
+
+from mentor.accounts.sessions import COOKIE_NAME, resolve_session
+from mentor.config import Settings
+from mentor.errors import LoginRequired
+from mentor.models import User
+from mentor.policy import Permission, authorize
+from mentor.web import csrf
+
+
+def get_settings_dep(request: Request) -> Settings:
+    settings: Settings = request.app.state.settings
+    return settings
+
+
+def get_db(request: Request) -> Iterator[Session]:
+    factory = request.app.state.session_factory
+    with factory() as session:
+        if request.method in csrf.SAFE_METHODS:
+            # Reads need no write lock on SQLite; writes take one at BEGIN (see mentor.db).
+            session.connection(execution_options={"sqlite_begin": "DEFERRED"})
+        yield session
+
+
+SettingsDep = Annotated[Settings, Depends(get_settings_dep)]
+SessionDep = Annotated[Session, Depends(get_db)]
+
+
+def load_user(request: Request, db: SessionDep, settings: SettingsDep) -> User | None:
+    request.state.user = None
+    request.state.login_session = None
+    token = request.cookies.get(COOKIE_NAME)
+    if not token:
+        return None
+    resolved = resolve_session(db, token=token, settings=settings)
+    if resolved.needs_write:
+        # Session bookkeeping (the idle clock, dropping an expired session) is its own small unit
+        # of work, committed before the route starts its own.
+        db.commit()
+    login_session = resolved.login_session
+    if login_session is None:
+        return None
+    request.state.user = login_session.user
+    request.state.login_session = login_session
+    return login_session.user
+
+
+OptionalUser = Annotated[User | None, Depends(load_user)]
+
+
+async def verify_csrf(request: Request, _user: OptionalUser) -> None:
+    await csrf.verify(request)
+
+
+def require_user(user: OptionalUser) -> User:
+    if user is None:
+        raise LoginRequired()
+    return user
+
+
+CurrentUser = Annotated[User, Depends(require_user)]
+
+
+def client_ip(request: Request) -> str | None:
+    return request.client.host if request.client else None
+
+
+def allowed(permission: Permission) -> Callable[[User], User]:
+    """A dependency that lets the request through only when the policy grants ``permission``."""
+
+    def check(user: CurrentUser) -> User:
+        authorize(user, permission)
+        return user
+
+    return check

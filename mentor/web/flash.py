@@ -1,0 +1,105 @@
+"""Flash messages that survive one redirect, kept in a signed cookie (no server state needed).
+
+The cookie carries message keys and plain parameters, never HTML; the text is looked up and
+translated when shown, so a message reads in the language of the page that shows it.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import json
+from dataclasses import dataclass
+from typing import Literal
+
+from fastapi import Request
+from starlette.responses import Response
+
+from mentor.config import Settings
+from mentor.i18n import LazyText, lazy_gettext
+
+COOKIE_NAME = "mentor_flash"
+Level = Literal["success", "info", "error"]
+
+MESSAGES: dict[str, LazyText] = {
+    "logged_in": lazy_gettext("Welcome, %(name)s."),
+    "logged_out": lazy_gettext("You are logged out."),
+    "language_changed": lazy_gettext("The language is now English."),
+    "password_set": lazy_gettext("Your password is set. You can log in now."),
+    "password_reset_sent": lazy_gettext(
+        "If the address belongs to an account, we have sent a link to reset the password."
+    ),
+    "invitation_sent": lazy_gettext("An invitation was sent to %(email)s."),
+    "user_updated": lazy_gettext("The user %(email)s was updated."),
+    "user_disabled": lazy_gettext("The user %(email)s was disabled and logged out everywhere."),
+    "user_enabled": lazy_gettext("The user %(email)s can log in again."),
+    "saved": lazy_gettext("Saved."),
+    "created": lazy_gettext("Created."),
+}
+
+
+@dataclass(frozen=True)
+class FlashMessage:
+    level: Level
+    text: str
+
+
+def _settings(request: Request) -> Settings:
+    settings: Settings = request.app.state.settings
+    return settings
+
+
+def _sign(request: Request, payload: bytes) -> str:
+    key = _settings(request).secret_key.get_secret_value().encode()
+    return hmac.new(key, b"flash:" + payload, hashlib.sha256).hexdigest()
+
+
+def add(request: Request, key: str, level: Level = "success", **params: str) -> None:
+    if key not in MESSAGES:
+        raise KeyError(f"unknown flash message {key!r}")
+    pending: list[dict[str, object]] = getattr(request.state, "flash_outgoing", [])
+    request.state.flash_outgoing = pending
+    pending.append({"key": key, "level": level, "params": params})
+
+
+def commit(request: Request, response: Response) -> None:
+    """Write queued messages into the response; clear the cookie once they have been shown."""
+    outgoing = getattr(request.state, "flash_outgoing", None)
+    if outgoing:
+        payload = base64.urlsafe_b64encode(json.dumps(outgoing).encode())
+        value = f"{payload.decode()}.{_sign(request, payload)}"
+        response.set_cookie(
+            COOKIE_NAME,
+            value,
+            httponly=True,
+            samesite="lax",
+            secure=_settings(request).cookie_secure,
+            path="/",
+        )
+    elif getattr(request.state, "flash_consumed", None):
+        response.delete_cookie(COOKIE_NAME, path="/")
+
+
+def pop_messages(request: Request) -> list[FlashMessage]:
+    raw = request.cookies.get(COOKIE_NAME)
+    if not raw or "." not in raw:
+        return []
+    request.state.flash_consumed = True
+    payload, signature = raw.rsplit(".", 1)
+    if not hmac.compare_digest(signature, _sign(request, payload.encode())):
+        return []
+    try:
+        items = json.loads(base64.urlsafe_b64decode(payload.encode()))
+    except (ValueError, TypeError):
+        return []
+    messages: list[FlashMessage] = []
+    for item in items:
+        template = MESSAGES.get(item.get("key", ""))
+        if template is None:
+            continue
+        params = {k: str(v) for k, v in dict(item.get("params", {})).items()}
+        text = str(template)
+        level = item.get("level", "info")
+        messages.append(FlashMessage(level=level, text=text % params if params else text))
+    return messages

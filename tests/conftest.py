@@ -1,0 +1,176 @@
+"""The test harness: every test on a real database, in a transaction rolled back at its end.
+
+The schema is built once per run by the real migrations, on SQLite and — when
+``MENTOR_TEST_DATABASE_URL`` is set — on PostgreSQL too: each database test then runs on both.
+A test's Session and the app's request Sessions share one connection whose outer transaction is
+never committed (SQLAlchemy's "join a Session into an external transaction" recipe; route commits
+release SAVEPOINTs).
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from email import message_from_bytes
+from email.message import Message
+from pathlib import Path
+from typing import Any
+
+import pytest
+from aiosmtpd.controller import Controller
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+from sqlalchemy import Connection, Engine, event
+from sqlalchemy.orm import Session, sessionmaker
+
+from mentor.app import create_app
+from mentor.config import Environment, Settings
+from mentor.db import make_engine
+from mentor.migrations import upgrade
+from tests.throwaway_database import throwaway_database
+
+POSTGRES_URL = os.environ.get("MENTOR_TEST_DATABASE_URL")
+BACKENDS = ["sqlite", *(["postgresql"] if POSTGRES_URL else [])]
+TEST_SECRET = "test-secret-key-that-is-long-enough-for-production-checks"
+
+
+@pytest.fixture(scope="session", params=BACKENDS)
+def engine(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Engine]:
+    with throwaway_database(request.param, tmp_path_factory.mktemp("db")) as url:
+        upgrade(url)
+        engine = make_engine(url)
+        yield engine
+        engine.dispose()
+
+
+@dataclass
+class QueryCounter:
+    statements: list[str] = field(default_factory=list)
+
+    @property
+    def count(self) -> int:
+        return len(self.statements)
+
+    def reset(self) -> None:
+        self.statements.clear()
+
+
+@pytest.fixture
+def connection(engine: Engine) -> Iterator[Connection]:
+    with engine.connect() as conn:
+        transaction = conn.begin()
+        try:
+            yield conn
+        finally:
+            transaction.rollback()
+
+
+@pytest.fixture
+def query_counter(connection: Connection) -> Iterator[QueryCounter]:
+    counter = QueryCounter()
+
+    def count(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        if not statement.startswith(("SAVEPOINT", "RELEASE SAVEPOINT", "ROLLBACK TO SAVEPOINT")):
+            counter.statements.append(statement)
+
+    event.listen(connection, "before_cursor_execute", count)
+    yield counter
+    event.remove(connection, "before_cursor_execute", count)
+
+
+@pytest.fixture
+def session_factory(connection: Connection) -> sessionmaker[Session]:
+    return sessionmaker(
+        bind=connection, join_transaction_mode="create_savepoint", expire_on_commit=False
+    )
+
+
+@pytest.fixture
+def db(session_factory: sessionmaker[Session]) -> Iterator[Session]:
+    with session_factory() as session:
+        yield session
+
+
+# --- a real SMTP server ----------------------------------------------------------------------
+
+
+class _Inbox:
+    def __init__(self) -> None:
+        self.messages: list[Message] = []
+
+    async def handle_DATA(self, _server: Any, _session: Any, envelope: Any) -> str:  # noqa: N802
+        self.messages.append(message_from_bytes(envelope.content))
+        return "250 Message accepted for delivery"
+
+
+@dataclass
+class SmtpServer:
+    host: str
+    port: int
+    inbox: _Inbox
+
+    @property
+    def messages(self) -> list[Message]:
+        return self.inbox.messages
+
+    def wait_for(self, count: int, timeout: float = 5.0) -> list[Message]:
+        deadline = time.monotonic() + timeout
+        while len(self.inbox.messages) < count and time.monotonic() < deadline:
+            time.sleep(0.02)
+        return self.inbox.messages
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@pytest.fixture(scope="session")
+def smtp_server_session() -> Iterator[SmtpServer]:
+    inbox = _Inbox()
+    port = _free_port()
+    controller = Controller(inbox, hostname="127.0.0.1", port=port)
+    controller.start()
+    yield SmtpServer(host="127.0.0.1", port=port, inbox=inbox)
+    controller.stop()
+
+
+@pytest.fixture
+def smtp_server(smtp_server_session: SmtpServer) -> SmtpServer:
+    smtp_server_session.inbox.messages.clear()
+    return smtp_server_session
+
+
+# --- the app -----------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def settings(smtp_server: SmtpServer, tmp_path: Path) -> Settings:
+    return Settings(
+        env=Environment.TEST,
+        database_url="sqlite://",  # unused: the app gets the test's session factory
+        secret_key=TEST_SECRET,  # type: ignore[arg-type]
+        base_url="https://testserver",
+        cookie_secure=True,
+        smtp_host=smtp_server.host,
+        smtp_port=smtp_server.port,
+        mail_dir=tmp_path / "mail",
+    )
+
+
+@pytest.fixture
+def app(settings: Settings, session_factory: sessionmaker[Session]) -> FastAPI:
+    return create_app(settings, session_factory=session_factory)
+
+
+@pytest.fixture
+def client(app: FastAPI) -> Iterator[TestClient]:
+    # https, so that the browser-like client keeps Secure cookies.
+    with TestClient(app, base_url="https://testserver", follow_redirects=False) as test_client:
+        yield test_client
