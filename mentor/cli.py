@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import shutil
 import sqlite3
 import subprocess
@@ -46,6 +47,7 @@ def serve(
     """Serve the web app."""
     import uvicorn
 
+    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     uvicorn.run(
         "mentor.app:create_app",
         factory=True,
@@ -126,13 +128,16 @@ def mail_send() -> None:
 @app.command()
 def demo() -> None:
     """Fill the database with a believable municipality (running it twice changes nothing)."""
-    from mentor.demo import DEMO_LOGINS, load_demo
+    from mentor.demo import DEMO_LOGINS, DemoConflict, load_demo
 
     factory = make_sessionmaker(make_engine(get_settings().database_url))
-    with session_scope(factory) as session:
-        summary = load_demo(session)
+    try:
+        with session_scope(factory) as session:
+            summary = load_demo(session)
+    except DemoConflict as error:
+        fail(str(error))
     typer.echo(summary)
-    typer.echo("Demo logins (password for all: see below):")
+    typer.echo("Demo logins:")
     for login in DEMO_LOGINS:
         typer.echo(f"  {login.role:<12} {login.email:<36} {login.password}")
 

@@ -14,8 +14,8 @@ import socket
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from email import message_from_bytes
-from email.message import Message
+from email import message_from_bytes, policy
+from email.message import EmailMessage
 from pathlib import Path
 from typing import Any
 
@@ -101,10 +101,12 @@ def db(session_factory: sessionmaker[Session]) -> Iterator[Session]:
 
 class _Inbox:
     def __init__(self) -> None:
-        self.messages: list[Message] = []
+        self.messages: list[EmailMessage] = []
 
     async def handle_DATA(self, _server: Any, _session: Any, envelope: Any) -> str:  # noqa: N802
-        self.messages.append(message_from_bytes(envelope.content))
+        message = message_from_bytes(envelope.content, policy=policy.default)
+        assert isinstance(message, EmailMessage)
+        self.messages.append(message)
         return "250 Message accepted for delivery"
 
 
@@ -115,14 +117,20 @@ class SmtpServer:
     inbox: _Inbox
 
     @property
-    def messages(self) -> list[Message]:
+    def messages(self) -> list[EmailMessage]:
         return self.inbox.messages
 
-    def wait_for(self, count: int, timeout: float = 5.0) -> list[Message]:
+    def wait_for(self, count: int, timeout: float = 5.0) -> list[EmailMessage]:
         deadline = time.monotonic() + timeout
         while len(self.inbox.messages) < count and time.monotonic() < deadline:
             time.sleep(0.02)
         return self.inbox.messages
+
+    @staticmethod
+    def text_of(message: EmailMessage) -> str:
+        body = message.get_body(preferencelist=("plain",))
+        assert body is not None
+        return str(body.get_content())
 
 
 def _free_port() -> int:

@@ -4,8 +4,16 @@ from __future__ import annotations
 
 from pydantic import Field
 
+from mentor.i18n import LazyText, lazy_gettext
 from mentor.models import Role
 from mentor.web.forms import Email, FormModel
+
+ROLE_LABELS: dict[Role, LazyText] = {
+    Role.ADMIN: lazy_gettext("Administrator"),
+    Role.COUNSELLOR: lazy_gettext("Guidance counsellor"),
+    Role.COORDINATOR: lazy_gettext("School coordinator"),
+    Role.AMBASSADOR: lazy_gettext("Ambassador"),
+}
 
 
 class LoginForm(FormModel):

@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from datetime import datetime, timedelta
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from mentor.accounts import passwords
 from mentor.accounts.sessions import end_all_sessions
@@ -23,7 +23,7 @@ from mentor.errors import DomainError, InvalidInput, NotFound
 from mentor.i18n import lazy_gettext
 from mentor.models import AccountToken, LoginAttempt, Organisation, Role, TokenPurpose, User
 from mentor.notifications.service import queue_email
-from mentor.organisations.service import flush_unique, set_counsellor_schools
+from mentor.organisations.service import set_counsellor_schools, unique_fields
 
 
 class LoginFailed(DomainError):
@@ -159,8 +159,8 @@ def invite_user(
         locale=locale,
         is_active=True,
     )
-    db.add(user)
-    flush_unique(db, {"email": "email"})  # two admins inviting the same address at once
+    with unique_fields(db, {"email": "email"}):  # two admins inviting one address at once
+        db.add(user)
     token = _issue_token(
         db,
         user=user,
@@ -245,6 +245,14 @@ def set_password_with_token(
     )
     db.flush()
     return user
+
+
+def list_users(db: Session, *, role: Role | None = None) -> Sequence[User]:
+    """Users with their organisation, for the admin's list: one query whatever their number."""
+    query = select(User).options(joinedload(User.organisation)).order_by(User.full_name, User.id)
+    if role is not None:
+        query = query.where(User.role == role)
+    return db.scalars(query).all()
 
 
 def get_user(db: Session, user_id: int) -> User:

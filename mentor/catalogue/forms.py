@@ -21,9 +21,7 @@ FAMILY_LABELS: dict[ProgrammeFamily, LazyText] = {
 MAIN_AREA_LABELS: dict[EudMainArea, LazyText] = {
     EudMainArea.CARE_HEALTH_PEDAGOGY: lazy_gettext("Care, health and pedagogy"),
     EudMainArea.OFFICE_TRADE_BUSINESS: lazy_gettext("Office, trade and business service"),
-    EudMainArea.FOOD_AGRICULTURE_EXPERIENCES: lazy_gettext(
-        "Food, agriculture and hospitality"
-    ),
+    EudMainArea.FOOD_AGRICULTURE_EXPERIENCES: lazy_gettext("Food, agriculture and hospitality"),
     EudMainArea.TECHNOLOGY_CONSTRUCTION_TRANSPORT: lazy_gettext(
         "Technology, construction and transport"
     ),

@@ -193,7 +193,10 @@ def seed_catalogues(session: Session) -> SeedCounts:
         group = groups.get(group_code)
         if group is None:
             group = InterestGroup(
-                code=group_code, label_da=label_da, label_en=label_en, sort_order=10 * group_position
+                code=group_code,
+                label_da=label_da,
+                label_en=label_en,
+                sort_order=10 * group_position,
             )
             new_groups.append(group)
         for code, interest_da, interest_en in interests:

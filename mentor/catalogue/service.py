@@ -18,7 +18,7 @@ from mentor.db import Base
 from mentor.errors import InvalidInput, NotFound
 from mentor.i18n import LazyText, lazy_gettext
 from mentor.models import Interest, InterestGroup, Programme, ProgrammeFamily, User
-from mentor.organisations.service import flush_unique
+from mentor.organisations.service import unique_fields
 
 RowT = TypeVar("RowT", bound=Base)
 CODE_TAKEN = lazy_gettext("This code is already in use.")
@@ -99,10 +99,10 @@ def _apply_programme(programme: Programme, fields: ProgrammeForm) -> None:
 
 def create_programme(db: Session, *, actor: User, fields: ProgrammeForm) -> Programme:
     _check_programme(db, fields, None)
-    programme = Programme()
-    _apply_programme(programme, fields)
-    db.add(programme)
-    flush_unique(db, {"code": "code"})
+    with unique_fields(db, {"code": "code"}):
+        programme = Programme()
+        _apply_programme(programme, fields)
+        db.add(programme)
     _audit(db, actor, "create", programme, fields)
     return programme
 
@@ -111,8 +111,8 @@ def update_programme(
     db: Session, *, actor: User, programme: Programme, fields: ProgrammeForm
 ) -> Programme:
     _check_programme(db, fields, programme.id)
-    _apply_programme(programme, fields)
-    flush_unique(db, {"code": "code"})
+    with unique_fields(db, {"code": "code"}):
+        _apply_programme(programme, fields)
     _audit(db, actor, "update", programme, fields)
     return programme
 
@@ -160,10 +160,10 @@ def _apply_interest(interest: Interest, fields: InterestForm) -> None:
 
 def create_interest(db: Session, *, actor: User, fields: InterestForm) -> Interest:
     _check_interest(db, fields, None)
-    interest = Interest()
-    _apply_interest(interest, fields)
-    db.add(interest)
-    flush_unique(db, {"code": "code"})
+    with unique_fields(db, {"code": "code"}):
+        interest = Interest()
+        _apply_interest(interest, fields)
+        db.add(interest)
     _audit(db, actor, "create", interest, fields)
     return interest
 
@@ -172,8 +172,8 @@ def update_interest(
     db: Session, *, actor: User, interest: Interest, fields: InterestForm
 ) -> Interest:
     _check_interest(db, fields, interest.id)
-    _apply_interest(interest, fields)
-    flush_unique(db, {"code": "code"})
+    with unique_fields(db, {"code": "code"}):
+        _apply_interest(interest, fields)
     _audit(db, actor, "update", interest, fields)
     return interest
 
@@ -187,7 +187,7 @@ def create_interest_group(db: Session, *, actor: User, fields: InterestGroupForm
         label_en=fields.label_en,
         sort_order=fields.sort_order,
     )
-    db.add(group)
-    flush_unique(db, {"code": "code"})
+    with unique_fields(db, {"code": "code"}):
+        db.add(group)
     _audit(db, actor, "create", group, fields)
     return group

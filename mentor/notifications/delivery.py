@@ -7,6 +7,7 @@ Safe to run from several processes at once: on PostgreSQL each mail is claimed w
 from __future__ import annotations
 
 import logging
+import re
 import smtplib
 from email.message import EmailMessage
 from email.utils import make_msgid
@@ -20,6 +21,7 @@ from mentor.db import utcnow
 from mentor.models import OutboxEmail, OutboxState
 
 logger = logging.getLogger(__name__)
+_LINK = re.compile(r"https?://\S+")
 MAX_ATTEMPTS = 5
 BATCH_SIZE = 50
 

@@ -6,7 +6,8 @@ closes is deactivated and leaves the lists an admin chooses from.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Collection, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 
 from sqlalchemy import ColumnElement, case, delete, func, select
 from sqlalchemy.exc import IntegrityError
@@ -26,14 +27,17 @@ _KIND_ORDER = case(
 )
 
 
-def flush_unique(db: Session, fields: Mapping[str, str]) -> None:
-    """Flush; a unique violation becomes a message next to the field (``{column: field}``).
+@contextmanager
+def unique_fields(db: Session, fields: Mapping[str, str]) -> Iterator[None]:
+    """Write the block's changes in a savepoint; a unique violation becomes a field message.
 
-    The services look for duplicates before they write; this catches the one that slips in
-    between (two admins saving at once), inside a savepoint so the session stays usable.
+    ``fields`` maps a column name to the form field that shows the message. The services look
+    for duplicates before they write; this catches the one that slips in between (two admins
+    saving at once). The savepoint is rolled back, so the session stays usable.
     """
     try:
         with db.begin_nested():
+            yield
             db.flush()
     except IntegrityError as error:
         problem = str(error.orig)
@@ -147,10 +151,10 @@ def create_organisation(
     db: Session, *, actor: User, fields: OrganisationForm, programme_ids: Collection[int]
 ) -> Organisation:
     programmes = _check(db, fields, programme_ids=programme_ids, current_id=None)
-    organisation = Organisation(active=True, programmes=programmes)
-    _apply(organisation, fields)
-    db.add(organisation)
-    flush_unique(db, _UNIQUE_FIELDS)
+    with unique_fields(db, _UNIQUE_FIELDS):
+        organisation = Organisation(active=True, programmes=programmes)
+        _apply(organisation, fields)
+        db.add(organisation)
     details = fields.model_dump(mode="json") | {"programme_ids": sorted(programme_ids)}
     record(
         db,
@@ -173,9 +177,9 @@ def update_organisation(
 ) -> Organisation:
     """Save the form; ``organisation`` must come from ``get_organisation`` (programmes loaded)."""
     programmes = _check(db, fields, programme_ids=programme_ids, current_id=organisation.id)
-    _apply(organisation, fields)
-    organisation.programmes = programmes
-    flush_unique(db, _UNIQUE_FIELDS)
+    with unique_fields(db, _UNIQUE_FIELDS):
+        _apply(organisation, fields)
+        organisation.programmes = programmes
     details = fields.model_dump(mode="json") | {"programme_ids": sorted(programme_ids)}
     record(
         db,

@@ -36,6 +36,12 @@ MESSAGES: dict[str, LazyText] = {
     "user_enabled": lazy_gettext("The user %(email)s can log in again."),
     "saved": lazy_gettext("Saved."),
     "created": lazy_gettext("Created."),
+    "created_named": lazy_gettext("%(name)s was created."),
+    "saved_named": lazy_gettext("%(name)s was saved."),
+    "organisation_deactivated": lazy_gettext(
+        "%(name)s was deactivated and is no longer offered in lists."
+    ),
+    "organisation_activated": lazy_gettext("%(name)s is active again."),
 }
 
 

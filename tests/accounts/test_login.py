@@ -75,3 +75,62 @@ def test_login_without_csrf_token_is_refused_and_changes_nothing(
     assert "Formularen" in response.text
     assert _sessions_of(db, user.id) == 0
     assert db.scalar(select(func.count()).select_from(LoginAttempt)) == 0
+
+
+def test_a_hash_with_old_parameters_is_renewed_at_login(client: TestClient, db: Session) -> None:
+    from argon2 import PasswordHasher
+
+    from mentor.accounts.passwords import hasher
+    from mentor.models import User
+    from tests.factories import make_user
+
+    old_hash = PasswordHasher(time_cost=1, memory_cost=8 * 1024).hash(PASSWORD)
+    user = make_user(db, role=Role.ADMIN, password_hash=old_hash)
+
+    log_in(client, user)
+
+    db.expire_all()
+    renewed = db.get(User, user.id)
+    assert renewed is not None
+    assert renewed.password_hash != old_hash
+    assert renewed.password_hash is not None
+    assert not hasher().check_needs_rehash(renewed.password_hash)
+
+
+def test_a_disabled_user_cannot_log_in(client: TestClient, db: Session) -> None:
+    user = make_user_with_password(db, Role.COUNSELLOR, is_active=False)
+    token = csrf_token(client)
+    response = client.post(
+        "/login", data={"email": user.email, "password": PASSWORD, "csrf_token": token}
+    )
+    assert response.status_code == 400
+    assert _sessions_of(db, user.id) == 0
+
+
+def test_login_goes_back_to_the_page_asked_for_but_never_off_site(
+    client: TestClient, db: Session
+) -> None:
+    user = make_user_with_password(db, Role.ADMIN)
+    token = csrf_token(client)
+    inside = client.post(
+        "/login",
+        data={
+            "email": user.email,
+            "password": PASSWORD,
+            "next": "/admin/users",
+            "csrf_token": token,
+        },
+    )
+    assert inside.headers["location"] == "/admin/users"
+    client.cookies.clear()
+    token = csrf_token(client)
+    outside = client.post(
+        "/login",
+        data={
+            "email": user.email,
+            "password": PASSWORD,
+            "next": "//evil.example",
+            "csrf_token": token,
+        },
+    )
+    assert outside.headers["location"] == "/"

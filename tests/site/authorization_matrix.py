@@ -1,0 +1,84 @@
+"""The authorization matrix: for every route, what each role gets.
+
+A route missing here fails ``test_every_route_is_in_the_matrix``; a new route must say who may use
+it. ``ALLOW`` means the policy lets the request through (the answer may still be a 303, a 404 or a
+422 about the data); ``DENY`` is a 403 page; ``LOGIN`` is a 303 to the login page.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from enum import StrEnum
+
+from sqlalchemy.orm import Session
+
+from mentor.models import Role
+from tests.factories import make_interest, make_organisation, make_programme, make_user
+
+
+class Outcome(StrEnum):
+    ALLOW = "allow"
+    DENY = "deny"
+    LOGIN = "login"
+
+
+ANONYMOUS = "anonymous"
+ROLES: list[str] = [ANONYMOUS, *(role.value for role in Role)]
+
+PUBLIC = dict.fromkeys(ROLES, Outcome.ALLOW)
+ADMIN_ONLY = {
+    ANONYMOUS: Outcome.LOGIN,
+    Role.ADMIN.value: Outcome.ALLOW,
+    Role.COUNSELLOR.value: Outcome.DENY,
+    Role.COORDINATOR.value: Outcome.DENY,
+    Role.AMBASSADOR.value: Outcome.DENY,
+}
+
+MATRIX: dict[tuple[str, str], dict[str, Outcome]] = {
+    ("GET", "/healthz"): PUBLIC,
+    ("GET", "/"): PUBLIC,
+    ("GET", "/login"): PUBLIC,
+    ("POST", "/login"): PUBLIC,
+    ("POST", "/logout"): PUBLIC,
+    ("POST", "/language"): PUBLIC,
+    ("GET", "/password-reset"): PUBLIC,
+    ("POST", "/password-reset"): PUBLIC,
+    ("GET", "/invitation/{token}"): PUBLIC,
+    ("POST", "/invitation/{token}"): PUBLIC,
+    ("GET", "/password-reset/{token}"): PUBLIC,
+    ("POST", "/password-reset/{token}"): PUBLIC,
+    ("GET", "/admin/users"): ADMIN_ONLY,
+    ("GET", "/admin/users/invite"): ADMIN_ONLY,
+    ("POST", "/admin/users/invite"): ADMIN_ONLY,
+    ("GET", "/admin/users/{user_id:int}"): ADMIN_ONLY,
+    ("POST", "/admin/users/{user_id:int}"): ADMIN_ONLY,
+    ("POST", "/admin/users/{user_id:int}/disable"): ADMIN_ONLY,
+    ("POST", "/admin/users/{user_id:int}/enable"): ADMIN_ONLY,
+    ("GET", "/admin/organisations"): ADMIN_ONLY,
+    ("GET", "/admin/organisations/new"): ADMIN_ONLY,
+    ("POST", "/admin/organisations/new"): ADMIN_ONLY,
+    ("GET", "/admin/organisations/{organisation_id:int}"): ADMIN_ONLY,
+    ("POST", "/admin/organisations/{organisation_id:int}"): ADMIN_ONLY,
+    ("POST", "/admin/organisations/{organisation_id:int}/deactivate"): ADMIN_ONLY,
+    ("POST", "/admin/organisations/{organisation_id:int}/activate"): ADMIN_ONLY,
+    ("GET", "/admin/programmes"): ADMIN_ONLY,
+    ("GET", "/admin/programmes/new"): ADMIN_ONLY,
+    ("POST", "/admin/programmes/new"): ADMIN_ONLY,
+    ("GET", "/admin/programmes/{programme_id:int}"): ADMIN_ONLY,
+    ("POST", "/admin/programmes/{programme_id:int}"): ADMIN_ONLY,
+    ("GET", "/admin/interests"): ADMIN_ONLY,
+    ("POST", "/admin/interests/groups"): ADMIN_ONLY,
+    ("GET", "/admin/interests/new"): ADMIN_ONLY,
+    ("POST", "/admin/interests/new"): ADMIN_ONLY,
+    ("GET", "/admin/interests/{interest_id:int}"): ADMIN_ONLY,
+    ("POST", "/admin/interests/{interest_id:int}"): ADMIN_ONLY,
+}
+
+# How to fill a path parameter with an object that exists.
+PATH_VALUES: dict[str, Callable[[Session], str]] = {
+    "token": lambda _db: "not-a-real-token",
+    "user_id": lambda db: str(make_user(db, role=Role.COORDINATOR).id),
+    "organisation_id": lambda db: str(make_organisation(db).id),
+    "programme_id": lambda db: str(make_programme(db).id),
+    "interest_id": lambda db: str(make_interest(db).id),
+}
