@@ -17,7 +17,7 @@ $(STAMP): pyproject.toml
 install: $(STAMP) $(COMPILED)
 
 %.mo: %.po $(STAMP)
-	$(BIN)/pybabel compile --use-fuzzy=false -i $< -o $@ 2>/dev/null || $(BIN)/pybabel compile -i $< -o $@
+	$(BIN)/pybabel compile --statistics -i $< -o $@
 
 # Serves the demo on http://127.0.0.1:8000 over plain http, hence cookies without the Secure flag.
 run: install

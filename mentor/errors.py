@@ -6,6 +6,12 @@ renders the text in the user's language.
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
 from mentor.i18n import LazyText, lazy_gettext
 
 
@@ -56,3 +62,29 @@ class InvalidInput(DomainError):
     def __init__(self, field_errors: dict[str, LazyText | str]) -> None:
         self.field_errors = field_errors
         super().__init__(self.default_message)
+
+
+DUPLICATE = lazy_gettext("This value is already in use.")
+
+
+@contextmanager
+def unique_fields(db: Session, fields: Mapping[str, str]) -> Iterator[None]:
+    """Write the block's changes in a savepoint; a unique violation becomes a field message.
+
+    ``fields`` maps a column name to the form field that shows the message. The services look
+    for duplicates before they write; this catches the one that slips in between (two admins
+    saving at once). The savepoint is rolled back, so the session stays usable.
+    """
+    try:
+        with db.begin_nested():
+            yield
+            db.flush()
+    except IntegrityError as error:
+        # SQLite says "UNIQUE constraint failed: organisation.code", PostgreSQL names the
+        # constraint (uq_organisation_code): both name the column.
+        problem = str(error.orig)
+        if "unique" in problem.lower():
+            for column, field in sorted(fields.items(), key=lambda item: -len(item[0])):
+                if column in problem:
+                    raise InvalidInput({field: DUPLICATE}) from error
+        raise Conflict() from error

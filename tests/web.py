@@ -11,6 +11,7 @@ from httpx2 import Response
 from sqlalchemy.orm import Session
 
 from mentor.accounts.passwords import hash_password
+from mentor.accounts.sessions import COOKIE_NAME, start_session
 from mentor.models import Role, User
 from tests.factories import make_user
 
@@ -50,7 +51,18 @@ def log_in(client: TestClient, user: User, password: str = PASSWORD) -> Response
     return response
 
 
+def sign_in(client: TestClient, db: Session, user: User) -> None:
+    """Start a login session directly and hand its cookie to the client.
+
+    The login form has tests of its own; going through it for every other test would spend most
+    of the suite's time in Argon2, which is slow on purpose.
+    """
+    settings = client.app.state.settings  # type: ignore[attr-defined]
+    token = start_session(db, user=user, ip=None, user_agent=None, settings=settings)
+    client.cookies.set(COOKIE_NAME, token, domain="testserver.local")
+
+
 def log_in_as(client: TestClient, db: Session, role: Role, **overrides: Any) -> User:
-    user = make_user_with_password(db, role, **overrides)
-    log_in(client, user)
+    user = make_user(db, role=role, **overrides)
+    sign_in(client, db, user)
     return user

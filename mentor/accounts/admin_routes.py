@@ -135,10 +135,16 @@ def _edit_page(
     return render(request, "admin/user_edit.html", context, status_code=status_code)
 
 
-@router.get("/{user_id:int}")
-def edit_user_page(request: Request, db: SessionDep, user: EditedUser) -> Response:
+def _saved_state(db: SessionDep, user: User) -> tuple[dict[str, str], set[int]]:
+    """The edit form's values and ticked schools as the database has them."""
     values = {"role": user.role.value, "organisation_id": str(user.organisation_id or "")}
     checked = {school.id for school in schools_of_counsellor(db, counsellor_id=user.id)}
+    return values, checked
+
+
+@router.get("/{user_id:int}")
+def edit_user_page(request: Request, db: SessionDep, user: EditedUser) -> Response:
+    values, checked = _saved_state(db, user)
     return _edit_page(request, db, user=user, values=values, checked=checked, errors={})
 
 
@@ -180,8 +186,7 @@ def _set_active(
         service.set_user_active(db, actor=admin, user=user, active=active)
     except InvalidInput as error:
         db.rollback()
-        values = {"role": user.role.value, "organisation_id": str(user.organisation_id or "")}
-        checked = {school.id for school in schools_of_counsellor(db, counsellor_id=user.id)}
+        values, checked = _saved_state(db, user)
         return _edit_page(
             request,
             db,

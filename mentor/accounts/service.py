@@ -19,11 +19,19 @@ from mentor.accounts.sessions import end_all_sessions
 from mentor.audit.service import record
 from mentor.config import Settings
 from mentor.db import utcnow
-from mentor.errors import DomainError, InvalidInput, NotFound
-from mentor.i18n import lazy_gettext
-from mentor.models import AccountToken, LoginAttempt, Organisation, Role, TokenPurpose, User
+from mentor.errors import DomainError, InvalidInput, NotFound, unique_fields
+from mentor.i18n import LazyText, lazy_gettext
+from mentor.models import (
+    AccountToken,
+    LoginAttempt,
+    Organisation,
+    OrganisationKind,
+    Role,
+    TokenPurpose,
+    User,
+)
 from mentor.notifications.service import queue_email
-from mentor.organisations.service import set_counsellor_schools, unique_fields
+from mentor.organisations.service import set_counsellor_schools
 
 
 class LoginFailed(DomainError):
@@ -130,6 +138,33 @@ def _issue_token(
     return token
 
 
+# Where each role belongs: a coordinator works at a school, an ambassador studies at a
+# youth-education institution, a counsellor works in the guidance unit (KUI).
+ORGANISATION_KINDS_FOR_ROLE: dict[Role, frozenset[OrganisationKind]] = {
+    Role.COORDINATOR: frozenset(
+        {OrganisationKind.PRIMARY_SCHOOL, OrganisationKind.TENTH_GRADE_CENTRE}
+    ),
+    Role.AMBASSADOR: frozenset({OrganisationKind.YOUTH_INSTITUTION}),
+    Role.COUNSELLOR: frozenset({OrganisationKind.GUIDANCE_UNIT}),
+}
+
+
+def _organisation_problem(
+    db: Session, *, role: Role, organisation_id: int | None
+) -> LazyText | None:
+    organisation = db.get(Organisation, organisation_id) if organisation_id is not None else None
+    if organisation_id is not None and organisation is None:
+        return lazy_gettext("Choose an organisation from the list.")
+    kinds = ORGANISATION_KINDS_FOR_ROLE.get(role)
+    if kinds is None:
+        return None
+    if organisation is None:
+        return lazy_gettext("This role needs an organisation.")
+    if organisation.kind not in kinds:
+        return lazy_gettext("This kind of organisation does not fit the role.")
+    return None
+
+
 def invite_user(
     db: Session,
     *,
@@ -145,10 +180,9 @@ def invite_user(
     errors: dict[str, object] = {}
     if db.scalar(select(User.id).where(User.email == address)) is not None:
         errors["email"] = lazy_gettext("A user with this e-mail address already exists.")
-    if organisation_id is not None and db.get(Organisation, organisation_id) is None:
-        errors["organisation_id"] = lazy_gettext("Choose an organisation from the list.")
-    if role is not Role.ADMIN and organisation_id is None:
-        errors["organisation_id"] = lazy_gettext("This role needs an organisation.")
+    organisation_problem = _organisation_problem(db, role=role, organisation_id=organisation_id)
+    if organisation_problem is not None:
+        errors["organisation_id"] = organisation_problem
     if errors:
         raise InvalidInput(errors)  # type: ignore[arg-type]
     user = User(
@@ -272,12 +306,9 @@ def update_user(
     school_ids: Collection[int] | None = None,
 ) -> User:
     """Change role and organisation; with ``school_ids``, also the schools a counsellor follows."""
-    if organisation_id is not None and db.get(Organisation, organisation_id) is None:
-        raise InvalidInput(
-            {"organisation_id": lazy_gettext("Choose an organisation from the list.")}
-        )
-    if role is not Role.ADMIN and organisation_id is None:
-        raise InvalidInput({"organisation_id": lazy_gettext("This role needs an organisation.")})
+    organisation_problem = _organisation_problem(db, role=role, organisation_id=organisation_id)
+    if organisation_problem is not None:
+        raise InvalidInput({"organisation_id": organisation_problem})
     if user.id == actor.id and role is not Role.ADMIN:
         raise InvalidInput({"role": lazy_gettext("You cannot take the admin role from yourself.")})
     if school_ids is not None:

@@ -15,10 +15,9 @@ from sqlalchemy.orm import Session, joinedload
 from mentor.audit.service import record
 from mentor.catalogue.forms import InterestForm, InterestGroupForm, ProgrammeForm
 from mentor.db import Base
-from mentor.errors import InvalidInput, NotFound
+from mentor.errors import InvalidInput, NotFound, unique_fields
 from mentor.i18n import LazyText, lazy_gettext
 from mentor.models import Interest, InterestGroup, Programme, ProgrammeFamily, User
-from mentor.organisations.service import unique_fields
 
 RowT = TypeVar("RowT", bound=Base)
 CODE_TAKEN = lazy_gettext("This code is already in use.")

@@ -6,45 +6,22 @@ closes is deactivated and leaves the lists an admin chooses from.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from collections.abc import Collection, Sequence
 
 from sqlalchemy import ColumnElement, case, delete, func, select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
 from mentor.audit.service import record
-from mentor.errors import Conflict, InvalidInput, NotFound
+from mentor.errors import InvalidInput, NotFound, unique_fields
 from mentor.i18n import LazyText, lazy_gettext
 from mentor.models import CounsellorSchool, Organisation, OrganisationKind, Programme, Role, User
 from mentor.organisations.forms import OrganisationForm
 
 SCHOOL_KINDS = (OrganisationKind.PRIMARY_SCHOOL, OrganisationKind.TENTH_GRADE_CENTRE)
-DUPLICATE = lazy_gettext("This value is already in use.")
 _KIND_ORDER = case(
     {kind.value: position for position, kind in enumerate(OrganisationKind)},
     value=Organisation.kind,
 )
-
-
-@contextmanager
-def unique_fields(db: Session, fields: Mapping[str, str]) -> Iterator[None]:
-    """Write the block's changes in a savepoint; a unique violation becomes a field message.
-
-    ``fields`` maps a column name to the form field that shows the message. The services look
-    for duplicates before they write; this catches the one that slips in between (two admins
-    saving at once). The savepoint is rolled back, so the session stays usable.
-    """
-    try:
-        with db.begin_nested():
-            yield
-            db.flush()
-    except IntegrityError as error:
-        problem = str(error.orig)
-        for column, field in sorted(fields.items(), key=lambda item: -len(item[0])):
-            if column in problem:
-                raise InvalidInput({field: DUPLICATE}) from error
-        raise Conflict() from error
 
 
 def schools_of_counsellor(db: Session, *, counsellor_id: int) -> Sequence[Organisation]:

@@ -6,7 +6,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
 from mentor.models import Locale, Role, User
-from tests.web import csrf_token, log_in, log_in_as, make_user_with_password, post_form
+from tests.web import csrf_token, log_in, make_user_with_password, post_form
 
 
 def test_danish_is_the_default(client: TestClient) -> None:
@@ -29,7 +29,8 @@ def test_the_switch_remembers_english_for_a_visitor(client: TestClient) -> None:
 def test_the_switch_is_saved_on_the_account_and_applied_at_the_next_login(
     client: TestClient, db: Session
 ) -> None:
-    user = log_in_as(client, db, Role.COORDINATOR)
+    user = make_user_with_password(db, Role.COORDINATOR)
+    log_in(client, user)
     post_form(client, "/language", {"locale": "en", "next": "/"})
     db.expire_all()
     assert db.get(User, user.id).locale is Locale.EN  # type: ignore[union-attr]

@@ -11,13 +11,12 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from mentor.accounts.sessions import COOKIE_NAME, start_session
 from mentor.config import Settings
 from mentor.db import Base
 from mentor.models import Role
 from tests.factories import make_user
 from tests.site.authorization_matrix import ANONYMOUS, MATRIX, PATH_VALUES, ROLES, Outcome
-from tests.web import csrf_token
+from tests.web import csrf_token, sign_in
 
 PARAMETER = re.compile(r"{(\w+)(?::\w+)?}")
 
@@ -37,13 +36,9 @@ def test_every_route_is_in_the_matrix(app: FastAPI) -> None:
     assert MATRIX.keys() - routes == set(), "matrix entries for routes that no longer exist"
 
 
-def sign_in(client: TestClient, db: Session, settings: Settings, role: str) -> None:
-    """A login session made directly (the login page has tests of its own; Argon2 is slow)."""
-    if role == ANONYMOUS:
-        return
-    user = make_user(db, role=Role(role))
-    token = start_session(db, user=user, ip=None, user_agent=None, settings=settings)
-    client.cookies.set(COOKIE_NAME, token, domain="testserver.local")
+def sign_in_as(client: TestClient, db: Session, role: str) -> None:
+    if role != ANONYMOUS:
+        sign_in(client, db, make_user(db, role=Role(role)))
 
 
 def concrete(db: Session, path: str) -> str:
@@ -63,7 +58,7 @@ def test_each_role_gets_what_the_matrix_says(
 ) -> None:
     for role in ROLES:
         with TestClient(app, base_url="https://testserver", follow_redirects=False) as client:
-            sign_in(client, db, settings, role)
+            sign_in_as(client, db, role)
             url = concrete(db, path)
             if method == "GET":
                 response = client.get(url)
@@ -93,7 +88,7 @@ def test_every_post_without_a_valid_csrf_token_is_refused_and_changes_nothing(
         TestClient(app, base_url="https://testserver", follow_redirects=False) as client,
         TestClient(app, base_url="https://testserver", follow_redirects=False) as other,
     ):
-        sign_in(client, db, settings, Role.ADMIN.value)
+        sign_in_as(client, db, Role.ADMIN.value)
         url = concrete(db, path)
         foreign = csrf_token(other, "/")
         before = row_counts(db)
