@@ -7,8 +7,8 @@ from playwright.sync_api import Page, expect
 
 from mentor.accounts.sessions import COOKIE_NAME
 from mentor.models import Locale, Role, User
-from tests.browser.conftest import LiveServer, follow, visit
-from tests.web import PASSWORD, make_user_with_password
+from tests.browser.conftest import LiveServer, check_accessibility, follow, log_in, visit
+from tests.web import make_user_with_password
 
 pytestmark = pytest.mark.browser
 
@@ -18,14 +18,6 @@ def _user(live_server: LiveServer, role: Role) -> User:
         return make_user_with_password(db, role)
 
 
-def _log_in(page: Page, user: User) -> None:
-    """Fill in and send the Danish login form."""
-    main = page.get_by_role("main")
-    main.get_by_label("E-mailadresse").fill(user.email)
-    main.get_by_label("Adgangskode").fill(PASSWORD)
-    follow(page, main.get_by_role("button", name="Log ind"))
-
-
 def test_log_in_and_out(page: Page, live_server: LiveServer) -> None:
     user = _user(live_server, Role.COORDINATOR)
 
@@ -33,7 +25,7 @@ def test_log_in_and_out(page: Page, live_server: LiveServer) -> None:
     follow(page, page.get_by_role("main").get_by_role("link", name="Log ind"))
     expect(page).to_have_url(f"{live_server.url}/login")
     expect(page.get_by_role("heading", level=1)).to_have_text("Log ind")
-    _log_in(page, user)
+    log_in(page, user.email)
 
     expect(page).to_have_url(f"{live_server.url}/")
     expect(page.get_by_role("heading", level=1)).to_have_text("Skolekoordinator")
@@ -78,19 +70,21 @@ def test_a_logged_in_users_language_follows_them_to_a_new_browser(
 ) -> None:
     user = _user(live_server, Role.COUNSELLOR)
     visit(page, "/login")
-    _log_in(page, user)
+    log_in(page, user.email)
     expect(page.get_by_role("heading", level=1)).to_have_text("Vejleder")
 
     follow(page, page.get_by_role("button", name="English"))
     expect(page.get_by_role("heading", level=1)).to_have_text("Guidance counsellor")
     with live_server.session() as db:
-        assert db.get(User, user.id).locale is Locale.EN  # type: ignore[union-attr]
+        stored = db.get(User, user.id)
+        assert stored is not None
+        assert stored.locale is Locale.EN
 
     # No cookies at all, as on another computer: logging in brings the language back.
     page.context.clear_cookies()
     visit(page, "/login")
     expect(page.get_by_role("heading", level=1)).to_have_text("Log ind")
-    _log_in(page, user)
+    log_in(page, user.email)
     expect(page.get_by_role("heading", level=1)).to_have_text("Guidance counsellor")
 
 
@@ -106,3 +100,15 @@ def test_the_skip_link_is_the_first_tab_stop_and_moves_focus_to_main(page: Page)
     expect(page.get_by_role("main")).to_be_focused()
     page.keyboard.press("Tab")
     expect(page.get_by_label("E-mailadresse")).to_be_focused()
+
+
+def test_the_accessibility_check_sees_violations_under_the_apps_csp(page: Page) -> None:
+    """Guards the harness: axe is injected despite ``default-src 'self'`` and reports."""
+    response = page.goto("/login")
+    assert response is not None
+    assert "default-src 'self'" in response.headers["content-security-policy"]
+    check_accessibility(page)
+    page.evaluate("document.querySelector('main').append(document.createElement('input'))")
+
+    with pytest.raises(AssertionError, match="label"):
+        check_accessibility(page)
