@@ -39,6 +39,13 @@ class Settings(BaseSettings):
     invitation_ttl: int = 7 * 24 * 60 * 60
     password_reset_ttl: int = 60 * 60
 
+    # Pupils' questionnaire links (days until a link stops working).
+    questionnaire_link_ttl_days: int = 30
+
+    # Pupil import: limits checked before a file is parsed.
+    import_max_bytes: int = 5 * 1024 * 1024
+    import_max_rows: int = 20_000
+
     # Login throttling: failed attempts allowed in the window before a pause is asked.
     login_max_failures_per_account: int = 5
     login_max_failures_per_ip: int = 20

@@ -19,6 +19,7 @@ from mentor.models import (
     Ambassador,
     CounsellorSchool,
     Match,
+    Organisation,
     Pupil,
     Role,
     User,
@@ -90,4 +91,22 @@ def visible_pupils(user: User) -> Select[tuple[Pupil]]:
 
 def can_view_pupil(db: Session, user: User, pupil_id: int) -> bool:
     query = select(Pupil.id).where(Pupil.id == pupil_id, Pupil.id.in_(visible_pupil_ids(user)))
+    return db.scalar(query) is not None
+
+
+def enrolment_school_ids(user: User) -> Select[tuple[int]]:
+    """The schools whose pupils this user enrols: a coordinator's own, a counsellor's caseload."""
+    if user.role is Role.COUNSELLOR:
+        return select(CounsellorSchool.school_id).where(CounsellorSchool.counsellor_id == user.id)
+    if user.role is Role.COORDINATOR and user.organisation_id is not None:
+        return select(Organisation.id).where(Organisation.id == user.organisation_id)
+    return select(Organisation.id).where(false())
+
+
+def may_enrol_at(db: Session, user: User, school_id: int) -> bool:
+    if not has_permission(user, Permission.ENROL_PUPILS):
+        return False
+    query = select(Organisation.id).where(
+        Organisation.id == school_id, Organisation.id.in_(enrolment_school_ids(user))
+    )
     return db.scalar(query) is not None

@@ -12,7 +12,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import CheckConstraint, ForeignKey, SmallInteger, String, UniqueConstraint
+from sqlalchemy import CheckConstraint, ForeignKey, SmallInteger, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from mentor.db import Base, Retention, TimestampMixin, utcnow
@@ -81,6 +81,8 @@ class Pupil(TimestampMixin, Base):
     guardian_name: Mapped[str | None] = mapped_column(String(200), info=personal(PUPIL))
     guardian_email: Mapped[str | None] = mapped_column(String(254), info=personal(PUPIL))
     guardian_phone: Mapped[str | None] = mapped_column(String(30), info=personal(PUPIL))
+    # The pupil's own address, where the school has one: questionnaire links can go there.
+    email: Mapped[str | None] = mapped_column(String(254), info=personal(PUPIL))
     # ISO 639-1 codes, e.g. ["da", "ar"].
     languages: Mapped[list[str]] = mapped_column(JSONDocument, default=list, info=personal(PUPIL))
     # Weekly slots: [{"weekday": 0-6 (Monday = 0), "start": "14:00", "end": "16:00"}].
@@ -112,6 +114,10 @@ class Pupil(TimestampMixin, Base):
         ForeignKey("user_account.id", ondelete="SET NULL"), index=True, info=personal(PUPIL)
     )
     questionnaire_completed_at: Mapped[datetime | None] = mapped_column(info=personal(PUPIL))
+    # From the questionnaire: what the pupil would like to talk about with an ambassador, and
+    # whether an ambassador who went to the pupil's own school is wanted (None: not answered).
+    conversation_wish: Mapped[str | None] = mapped_column(Text, info=personal(PUPIL))
+    wants_alumnus: Mapped[bool | None] = mapped_column(info=personal(PUPIL))
 
     school: Mapped[Organisation] = relationship(lazy="raise")
     interests: Mapped[list[Interest]] = relationship(
@@ -188,5 +194,7 @@ class PupilLink(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow, info=not_personal(SECURITY))
     expires_at: Mapped[datetime] = mapped_column(index=True, info=not_personal(SECURITY))
     used_at: Mapped[datetime | None] = mapped_column(info=not_personal(SECURITY))
+    # A coordinator can take a link back (a sheet left in a classroom); it then opens nothing.
+    revoked_at: Mapped[datetime | None] = mapped_column(info=not_personal(SECURITY))
 
     pupil: Mapped[Pupil] = relationship(lazy="raise")

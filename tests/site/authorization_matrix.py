@@ -8,31 +8,13 @@ it. ``ALLOW`` means the policy lets the request through (the answer may still be
 from __future__ import annotations
 
 from collections.abc import Callable
-from enum import StrEnum
 
 from sqlalchemy.orm import Session
 
 from mentor.models import Role
 from tests.factories import make_interest, make_organisation, make_programme, make_user
-
-
-class Outcome(StrEnum):
-    ALLOW = "allow"
-    DENY = "deny"
-    LOGIN = "login"
-
-
-ANONYMOUS = "anonymous"
-ROLES: list[str] = [ANONYMOUS, *(role.value for role in Role)]
-
-PUBLIC = dict.fromkeys(ROLES, Outcome.ALLOW)
-ADMIN_ONLY = {
-    ANONYMOUS: Outcome.LOGIN,
-    Role.ADMIN.value: Outcome.ALLOW,
-    Role.COUNSELLOR.value: Outcome.DENY,
-    Role.COORDINATOR.value: Outcome.DENY,
-    Role.AMBASSADOR.value: Outcome.DENY,
-}
+from tests.site import matrix_pupil_import, matrix_pupils, matrix_questionnaire
+from tests.site.matrix_roles import ADMIN_ONLY, PUBLIC, Outcome
 
 MATRIX: dict[tuple[str, str], dict[str, Outcome]] = {
     ("GET", "/healthz"): PUBLIC,
@@ -72,6 +54,9 @@ MATRIX: dict[tuple[str, str], dict[str, Outcome]] = {
     ("POST", "/admin/interests/new"): ADMIN_ONLY,
     ("GET", "/admin/interests/{interest_id:int}"): ADMIN_ONLY,
     ("POST", "/admin/interests/{interest_id:int}"): ADMIN_ONLY,
+    **matrix_pupil_import.ENTRIES,
+    **matrix_pupils.ENTRIES,
+    **matrix_questionnaire.ENTRIES,
 }
 
 # How to fill a path parameter with an object that exists.
@@ -81,4 +66,7 @@ PATH_VALUES: dict[str, Callable[[Session], str]] = {
     "organisation_id": lambda db: str(make_organisation(db).id),
     "programme_id": lambda db: str(make_programme(db).id),
     "interest_id": lambda db: str(make_interest(db).id),
+    **matrix_pupil_import.PATH_VALUES,
+    **matrix_pupils.PATH_VALUES,
+    **matrix_questionnaire.PATH_VALUES,
 }

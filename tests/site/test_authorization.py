@@ -15,7 +15,8 @@ from mentor.config import Settings
 from mentor.db import Base
 from mentor.models import Role
 from tests.factories import make_user
-from tests.site.authorization_matrix import ANONYMOUS, MATRIX, PATH_VALUES, ROLES, Outcome
+from tests.site.authorization_matrix import MATRIX, PATH_VALUES
+from tests.site.matrix_roles import ANONYMOUS, ROLES, Outcome
 from tests.web import csrf_token, sign_in
 
 PARAMETER = re.compile(r"{(\w+)(?::\w+)?}")

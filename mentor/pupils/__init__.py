@@ -1,0 +1,1 @@
+"""Pupils: enrolment by import, the list and the pupil page, guardian consent."""
