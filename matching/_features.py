@@ -1,0 +1,299 @@
+"""Pair features, each in [0, 1], as bilinear forms so that scoring is linear algebra.
+
+Every feature ``f(p, a)`` is written as ``<U[p], V[a]>`` (dense parts) plus ``value * [key_p ==
+key_a]`` (key parts, for "same school" style features that would be wide one-hot blocks).  The
+score of all pairs is then one matrix product of the weighted, concatenated ``U`` and ``V`` plus a
+few sparse corrections -- never a Python loop over pairs.
+
+Adding a feature is one encoder function ``(FeatureContext) -> Parts`` and one :class:`Feature`
+entry in :data:`FEATURES` (its sentence for :meth:`ScoringModel.explain` lives in ``_explain.py``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+from numpy.typing import NDArray
+
+from ._records import Ambassador, Pupil
+
+F64 = NDArray[np.float64]
+I64 = NDArray[np.int64]
+
+#: Largest distance (km) the proximity feature distinguishes; Denmark is about 450 km across.
+PROXIMITY_RANGE_KM = 500.0
+#: Partial programme credit for an ambassador in the same family as a wanted programme.
+FAMILY_CREDIT = 0.4
+
+
+@dataclass(frozen=True)
+class Dense:
+    """``f(p, a) += U[p] @ V[a]``."""
+
+    pupil: F64
+    ambassador: F64
+
+
+@dataclass(frozen=True)
+class KeyMatch:
+    """``f(p, a) += value * [pupil_key[p] == ambassador_key[a] >= 0]``."""
+
+    pupil_key: I64
+    ambassador_key: I64
+    value: float
+
+
+Part = Dense | KeyMatch
+
+
+@dataclass
+class FeatureContext:
+    """Records plus vocabularies shared by the encoders (interest IDF, programme families)."""
+
+    pupils: Sequence[Pupil]
+    ambassadors: Sequence[Ambassador]
+    programme_families: dict[str, str]
+    interest_idf: dict[str, float] = field(default_factory=dict)
+    language_idf: dict[str, float] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Feature:
+    """A named pair feature with its Danish and English phrase."""
+
+    name: str
+    da: str
+    en: str
+    encode: Callable[[FeatureContext], list[Part]]
+
+
+def _vocab(items: Sequence[Sequence[str]]) -> dict[str, int]:
+    return {t: i for i, t in enumerate(sorted({t for tags in items for t in tags}))}
+
+
+def _indicator(rows: Sequence[Sequence[str]], vocab: dict[str, int]) -> F64:
+    out = np.zeros((len(rows), len(vocab)))
+    lengths = np.fromiter((len(tags) for tags in rows), dtype=np.int64, count=len(rows))
+    cols = np.fromiter(
+        (vocab.get(t, -1) for tags in rows for t in tags), dtype=np.int64, count=int(lengths.sum())
+    )
+    row_of = np.repeat(np.arange(len(rows)), lengths)
+    keep = cols >= 0
+    out[row_of[keep], cols[keep]] = 1.0
+    return out
+
+
+def idf(groups: Sequence[Sequence[str]]) -> dict[str, float]:
+    """Smoothed inverse document frequency, as scikit-learn's ``TfidfTransformer`` defines it."""
+    n = len(groups)
+    df: dict[str, int] = {}
+    for tags in groups:
+        for t in set(tags):
+            df[t] = df.get(t, 0) + 1
+    return {t: float(np.log((1 + n) / (1 + d)) + 1.0) for t, d in sorted(df.items())}
+
+
+def _tfidf(rows: Sequence[Sequence[str]], weights: dict[str, float]) -> F64:
+    vocab = {t: i for i, t in enumerate(weights)}
+    x: F64 = _indicator(rows, vocab) * np.array([weights[t] for t in vocab])
+    norm = np.linalg.norm(x, axis=1, keepdims=True)
+    out: F64 = np.zeros_like(x)
+    np.divide(x, norm, out=out, where=norm > 0)
+    return out
+
+
+def interest_similarity(ctx: FeatureContext) -> list[Part]:
+    """TF-IDF weighted cosine of interest tags: a shared rare interest counts more."""
+    return [
+        Dense(
+            _tfidf([p.interests for p in ctx.pupils], ctx.interest_idf),
+            _tfidf([a.interests for a in ctx.ambassadors], ctx.interest_idf),
+        )
+    ]
+
+
+def rank_weight(rank: int) -> float:
+    """Weight of the pupil's ``rank``-th wanted programme (0 = first): 1, 0.75, 0.6, 0.5, ..."""
+    return 1.5 / (rank + 1.5)
+
+
+def programme_fit(ctx: FeatureContext) -> list[Part]:
+    """The ambassador studies a wanted programme (by rank), or one of the same family."""
+    vocab = _vocab([[a.programme for a in ctx.ambassadors if a.programme]])
+    names = list(vocab)
+    fam = [ctx.programme_families.get(n, "") for n in names]
+    same_family = np.array([[bool(f) and f == g for g in fam] for f in fam], dtype=np.float64)
+    u = np.zeros((len(ctx.pupils), len(vocab)))
+    depth = max((len(p.programmes) for p in ctx.pupils), default=0)
+    for rank in range(depth):
+        wanted = _indicator([p.programmes[rank : rank + 1] for p in ctx.pupils], vocab)
+        w = rank_weight(rank)
+        u = np.maximum(u, w * wanted)
+        u = np.maximum(u, FAMILY_CREDIT * w * np.minimum(wanted @ same_family, 1.0))
+        # A wanted programme no ambassador studies still earns family credit.
+        outside = [
+            [ctx.programme_families.get(p.programmes[rank], "")]
+            if len(p.programmes) > rank and p.programmes[rank] not in vocab
+            else []
+            for p in ctx.pupils
+        ]
+        fam_vocab = {f: i for i, f in enumerate(sorted(set(fam) - {""}))}
+        member = np.array([[float(g == f) for g in fam] for f in fam_vocab]).reshape(-1, len(fam))
+        u = np.maximum(u, FAMILY_CREDIT * w * (_indicator(outside, fam_vocab) @ member))
+    v = _indicator([[a.programme] for a in ctx.ambassadors], vocab)
+    return [Dense(u, v)]
+
+
+def _codes(pupil_keys: Sequence[str], ambassador_keys: Sequence[str]) -> tuple[I64, I64]:
+    vocab = {k: i for i, k in enumerate(sorted({k for k in pupil_keys if k}))}
+    p = np.array([vocab.get(k, -1) if k else -1 for k in pupil_keys], dtype=np.int64)
+    a = np.array([vocab.get(k, -1) if k else -1 for k in ambassador_keys], dtype=np.int64)
+    return p, a
+
+
+def school_affinity(ctx: FeatureContext) -> list[Part]:
+    """Half for an alumnus of the pupil's school, half for living in the pupil's municipality."""
+    ps, as_ = _codes([p.school for p in ctx.pupils], [a.former_school for a in ctx.ambassadors])
+    pm, am = _codes([p.municipality for p in ctx.pupils], [a.municipality for a in ctx.ambassadors])
+    return [KeyMatch(ps, as_, 0.5), KeyMatch(pm, am, 0.5)]
+
+
+def language_match(ctx: FeatureContext) -> list[Part]:
+    """Share of the pupil's languages that the ambassador speaks too."""
+    vocab = _vocab([p.languages for p in ctx.pupils])
+    u = _indicator([p.languages for p in ctx.pupils], vocab)
+    count = u.sum(axis=1, keepdims=True)
+    u = np.divide(u, count, out=np.zeros_like(u), where=count > 0)
+    return [Dense(u, _indicator([a.languages for a in ctx.ambassadors], vocab))]
+
+
+def availability_overlap(ctx: FeatureContext) -> list[Part]:
+    """Share of the pupil's weekly slots in which the ambassador is free too."""
+    slots = sorted({s for p in ctx.pupils for s in p.availability})
+    vocab = {str(s): i for i, s in enumerate(slots)}
+    u = _indicator([[str(s) for s in p.availability] for p in ctx.pupils], vocab)
+    count = u.sum(axis=1, keepdims=True)
+    u = np.divide(u, count, out=np.zeros_like(u), where=count > 0)
+    v = _indicator([[str(s) for s in a.availability] for a in ctx.ambassadors], vocab)
+    return [Dense(u, v)]
+
+
+def grade_preference(ctx: FeatureContext) -> list[Part]:
+    """1 when the ambassador prefers the pupil's grade or has no preference."""
+    grades = sorted({p.grade for p in ctx.pupils})
+    vocab = {str(g): i for i, g in enumerate(grades)}
+    u = _indicator([[str(p.grade)] for p in ctx.pupils], vocab)
+    v = _indicator([[str(g) for g in a.grades] for a in ctx.ambassadors], vocab)
+    v[[not a.grades for a in ctx.ambassadors]] = 1.0
+    return [Dense(u, v)]
+
+
+def proximity(ctx: FeatureContext) -> list[Part]:
+    """``1 - (distance / 500 km)**2``, written bilinearly; 0 when a location is unknown."""
+    known_p = np.array([p.location is not None for p in ctx.pupils])
+    known_a = np.array([a.location is not None for a in ctx.ambassadors])
+    xp = np.array([p.location or (0.0, 0.0) for p in ctx.pupils], dtype=np.float64).reshape(-1, 2)
+    xa = np.array([a.location or (0.0, 0.0) for a in ctx.ambassadors], dtype=np.float64)
+    xa = xa.reshape(-1, 2)
+    both = np.concatenate([xp[known_p], xa[known_a]])
+    centre = both.mean(axis=0) if len(both) else np.zeros(2)
+    xp, xa = (xp - centre) / PROXIMITY_RANGE_KM, (xa - centre) / PROXIMITY_RANGE_KM
+    u = np.column_stack([1.0 - (xp**2).sum(axis=1), 2 * xp, -np.ones(len(xp))])
+    v = np.column_stack([np.ones(len(xa)), xa, (xa**2).sum(axis=1)])
+    u[~known_p] = 0.0
+    v[~known_a] = 0.0
+    return [Dense(u, v)]
+
+
+FEATURES: tuple[Feature, ...] = (
+    Feature("interest_similarity", "fælles interesser", "shared interests", interest_similarity),
+    Feature("programme_fit", "uddannelse eleven overvejer", "a wanted programme", programme_fit),
+    Feature("school_affinity", "tilknytning til skolen", "ties to the school", school_affinity),
+    Feature("language_match", "fælles sprog", "shared languages", language_match),
+    Feature("availability_overlap", "fælles tid", "time in common", availability_overlap),
+    Feature("grade_preference", "foretrukket klassetrin", "preferred grade", grade_preference),
+    Feature("proximity", "afstand", "distance", proximity),
+)
+FEATURE_NAMES: tuple[str, ...] = tuple(f.name for f in FEATURES)
+
+
+@dataclass(frozen=True)
+class Encoded:
+    """Feature parts of a set of pupils and ambassadors; the input to scoring and explaining.
+
+    ``pupil_ids``/``ambassador_ids`` keep the caller's order; ``parts[f]`` lists feature ``f``'s
+    bilinear parts.
+    """
+
+    pupils: tuple[Pupil, ...]
+    ambassadors: tuple[Ambassador, ...]
+    parts: tuple[tuple[Part, ...], ...]
+    context: FeatureContext
+
+    @property
+    def n_pupils(self) -> int:
+        return len(self.pupils)
+
+    @property
+    def n_ambassadors(self) -> int:
+        return len(self.ambassadors)
+
+    def pair_features(self, pupil: I64, ambassador: I64) -> F64:
+        """Feature matrix, shape ``(n_pairs, n_features)``, for the given index pairs."""
+        pupil = np.asarray(pupil, dtype=np.int64)
+        ambassador = np.asarray(ambassador, dtype=np.int64)
+        out = np.zeros((len(pupil), len(self.parts)))
+        step = 1 << 16
+        for lo in range(0, len(pupil), step):
+            pi, ai = pupil[lo : lo + step], ambassador[lo : lo + step]
+            for f, parts in enumerate(self.parts):
+                col = out[lo : lo + step, f]
+                for part in parts:
+                    if isinstance(part, Dense):
+                        col += np.einsum("ij,ij->i", part.pupil[pi], part.ambassador[ai])
+                    else:
+                        kp = part.pupil_key[pi]
+                        col += part.value * ((kp >= 0) & (kp == part.ambassador_key[ai]))
+        return np.clip(out, 0.0, 1.0)
+
+
+def encode(
+    pupils: Sequence[Pupil],
+    ambassadors: Sequence[Ambassador],
+    *,
+    programme_families: dict[str, str] | None = None,
+) -> Encoded:
+    """Encode records into the bilinear feature parts used for scoring.
+
+    Parameters
+    ----------
+    pupils, ambassadors : sequence of Pupil, Ambassador
+    programme_families : dict, optional
+        Programme -> family; the ambassadors' own ``(programme, family)`` pairs are always used.
+
+    Returns
+    -------
+    Encoded
+
+    Examples
+    --------
+    >>> enc = encode([Pupil(id="p", interests=("robotter",))],
+    ...              [Ambassador(id="a", interests=("robotter",))])
+    >>> float(enc.pair_features([0], [0])[0, 0])
+    1.0
+    """
+    families = {a.programme: a.family for a in ambassadors if a.programme and a.family}
+    families.update(programme_families or {})
+    groups = [p.interests for p in pupils] + [a.interests for a in ambassadors]
+    languages = [p.languages for p in pupils] + [a.languages for a in ambassadors]
+    ctx = FeatureContext(
+        pupils=tuple(pupils),
+        ambassadors=tuple(ambassadors),
+        programme_families=families,
+        interest_idf=idf(groups),
+        language_idf=idf(languages),
+    )
+    parts = tuple(tuple(f.encode(ctx)) for f in FEATURES)
+    return Encoded(tuple(pupils), tuple(ambassadors), parts, ctx)

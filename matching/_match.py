@@ -1,0 +1,582 @@
+"""From records to a certified optimal assignment: blocks, candidates, solve, price, report."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+import numpy as np
+from numpy.typing import NDArray
+
+from ._assign import Assignment, integer_scores, solve_flow
+from ._candidates import Candidates, MaskFn, block_candidates
+from ._features import Encoded
+from ._report import FairnessReport, fairness_report
+from ._scoring import ScoringModel
+
+I64 = NDArray[np.int64]
+F64 = NDArray[np.float64]
+_NEVER = -(2**62)
+#: Blocks with at most this many pairs are solved on all their allowed pairs (nothing to price).
+DENSE_PAIRS = 20_000
+#: Pricing scores candidate pairs in batches of this size ...
+_PRICING_BATCH = 1 << 21
+#: ... and stops a round after this many violators (they are added and the flow re-solved).
+_ENOUGH_VIOLATORS = 200_000
+
+
+@dataclass(frozen=True)
+class Pair:
+    """One proposed pair."""
+
+    pupil: str
+    ambassador: str
+    score: float
+    locked: bool = False
+
+
+@dataclass(frozen=True)
+class MatchResult:
+    """The outcome of :func:`match`.
+
+    Attributes
+    ----------
+    pairs : tuple of Pair
+        Sorted by pupil id.
+    matched, priority_matched : int
+    total_score : float
+    certified : bool
+        True when the pricing pass proved that no allowed pair outside the sparse candidate graph
+        could improve the assignment, i.e. the result is optimal over *all* allowed pairs.
+    report : FairnessReport
+    stats : dict
+        Edges, pricing rounds, blocks and timings (seconds).
+    """
+
+    pairs: tuple[Pair, ...]
+    matched: int
+    priority_matched: int
+    total_score: float
+    certified: bool
+    report: FairnessReport
+    stats: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class _Block:
+    pupils: I64
+    ambassadors: I64
+    locked: list[tuple[int, int]]
+    quota_groups: I64 | None = None
+    quotas: I64 | None = None
+
+
+@dataclass
+class _BlockResult:
+    pupils: I64
+    ambassador_of: I64
+    score_of: F64
+    allowed_count: I64
+    certified: bool
+    edges: int
+    rounds: int
+    seconds_score: float
+    seconds_assign: float
+
+
+def match(
+    encoded: Encoded,
+    model: ScoringModel | None = None,
+    *,
+    allowed: NDArray[np.bool_] | Iterable[tuple[str, str]] | None = None,
+    forbidden: Iterable[tuple[str, str]] = (),
+    partition: Literal["municipality"] | None = None,
+    locked: Iterable[tuple[str, str]] = (),
+    min_score: float | None = None,
+    quotas: Literal["proportional"] | Mapping[str, int] | None = None,
+    k_pupil: int = 12,
+    k_ambassador: int = 12,
+    max_rounds: int = 20,
+    n_jobs: int = 1,
+) -> MatchResult:
+    """Score allowed pairs and assign pupils to ambassadors, exactly and deterministically.
+
+    The objective is lexicographic: priority pupils matched, then pupils matched, then total
+    score; within ambassador capacities, over allowed pairs only, keeping locked pairs.
+
+    Parameters
+    ----------
+    encoded : Encoded
+        From :func:`encode`.
+    model : ScoringModel, optional
+        Default :class:`ScoringModel()`; its must-have features are hard filters.
+    allowed : bool array of shape (n_pupils, n_ambassadors) or iterable of (pupil_id, ambassador_id)
+        Hard constraint (vetting, consent, earlier declines).  Default: every pair.
+    forbidden : iterable of (pupil_id, ambassador_id)
+        Pairs never proposed.
+    partition : {"municipality"}, optional
+        Pupils meet only ambassadors of their own municipality; blocks are solved separately.
+    locked : iterable of (pupil_id, ambassador_id)
+        Pairs kept as they are; they use capacity and count in the objective.
+    min_score : float, optional
+        No pair scoring below this is proposed (locked pairs are kept anyway).
+    quotas : "proportional" or mapping school -> int, optional
+        Upper bound on matched pupils per school, solved exactly in the same model.
+        ``"proportional"``: each school's share of its block's capacity, in proportion to its
+        pupils with an allowed ambassador (rounded up).
+    k_pupil, k_ambassador : int
+        Candidates kept per pupil, and per ambassador beyond its capacity.
+    max_rounds : int
+        Pricing rounds before giving up on certification.
+    n_jobs : int
+        Blocks solved in parallel threads.
+
+    Returns
+    -------
+    MatchResult
+
+    Examples
+    --------
+    >>> from matching import Ambassador, Pupil, encode, match
+    >>> enc = encode(
+    ...     [Pupil(id="p1", programmes=("HTX",)), Pupil(id="p2", priority=True)],
+    ...     [Ambassador(id="a1", programme="HTX", family="gymnasial", capacity=1)],
+    ... )
+    >>> result = match(enc)
+    >>> [(p.pupil, p.ambassador) for p in result.pairs], result.certified
+    ([('p2', 'a1')], True)
+    """
+    model = model or ScoringModel()
+    started = time.perf_counter()
+    n_p, n_a = encoded.n_pupils, encoded.n_ambassadors
+    pupil_ids = [p.id for p in encoded.pupils]
+    amb_ids = [a.id for a in encoded.ambassadors]
+    p_index = _id_index(pupil_ids, "pupil")
+    a_index = _id_index(amb_ids, "ambassador")
+    capacity = np.array([a.capacity for a in encoded.ambassadors], dtype=np.int64)
+    if (capacity < 0).any():
+        raise ValueError("capacity must be non-negative")
+    priority = np.array([p.priority for p in encoded.pupils], dtype=bool)
+
+    forbidden_codes = np.unique(
+        np.array([_pair(p_index, a_index, pa) for pa in forbidden], dtype=np.int64).reshape(-1, 2)
+        @ np.array([n_a, 1], dtype=np.int64)
+    )
+    allow_codes: I64 | None = None
+    dense_mask: NDArray[np.bool_] | None = None
+    if isinstance(allowed, np.ndarray):
+        if allowed.shape != (n_p, n_a) or allowed.dtype != np.bool_:
+            raise ValueError("allowed must be a bool array of shape (n_pupils, n_ambassadors)")
+        dense_mask = allowed
+    elif allowed is not None:
+        listed = np.array([_pair(p_index, a_index, pa) for pa in allowed], dtype=np.int64)
+        allow_codes = np.unique(listed.reshape(-1, 2) @ np.array([n_a, 1], dtype=np.int64))
+
+    def mask(pi: I64, ai: I64) -> NDArray[np.bool_]:
+        ok = np.ones(len(pi), dtype=bool)
+        code = pi * n_a + ai
+        if dense_mask is not None:
+            ok &= dense_mask[pi, ai]
+        if allow_codes is not None:
+            ok &= np.isin(code, allow_codes)
+        if len(forbidden_codes):
+            ok &= ~np.isin(code, forbidden_codes)
+        return ok
+
+    has_mask = dense_mask is not None or allow_codes is not None or len(forbidden_codes) > 0
+    lock_list = [_pair(p_index, a_index, pa) for pa in locked]
+    _check_locks(lock_list, capacity, mask, pupil_ids, amb_ids)
+
+    blocks = _blocks(encoded, partition, lock_list)
+    _assign_quotas(encoded, blocks, quotas, capacity, mask if has_mask else None)
+    factors = model.factors(encoded)
+    must_have = [model.factors(encoded, features=[name]) for name in model.must_have]
+
+    def run(block: _Block) -> _BlockResult:
+        return _solve_block(
+            encoded,
+            model,
+            block,
+            factors_=(factors, must_have),
+            capacity=capacity,
+            priority=priority,
+            mask=mask if has_mask else None,
+            allow_codes=allow_codes,
+            min_score=min_score,
+            k_pupil=k_pupil,
+            k_ambassador=k_ambassador,
+            max_rounds=max_rounds,
+        )
+
+    order = sorted(blocks, key=lambda b: -len(b.pupils) * max(len(b.ambassadors), 1))
+    if n_jobs > 1 and len(order) > 1:
+        with ThreadPoolExecutor(max_workers=n_jobs) as pool:
+            results = list(pool.map(run, order))
+    else:
+        results = [run(b) for b in order]
+
+    ambassador_of = np.full(n_p, -1, dtype=np.int64)
+    score_of = np.full(n_p, np.nan)
+    allowed_count = np.zeros(n_p, dtype=np.int64)
+    for r in results:
+        ambassador_of[r.pupils] = r.ambassador_of
+        score_of[r.pupils] = r.score_of
+        allowed_count[r.pupils] = r.allowed_count
+    locked_set = set(lock_list)
+    pairs = tuple(
+        Pair(
+            pupil_ids[i],
+            amb_ids[ambassador_of[i]],
+            float(score_of[i]),
+            (i, ambassador_of[i]) in locked_set,
+        )
+        for i in sorted(range(n_p), key=lambda i: pupil_ids[i])
+        if ambassador_of[i] >= 0
+    )
+    quota_of: dict[str, int] = {}
+    for b in blocks:
+        if b.quota_groups is not None and b.quotas is not None:
+            schools = sorted({encoded.pupils[i].school for i in b.pupils})
+            quota_of.update({s: int(q) for s, q in zip(schools, b.quotas, strict=True)})
+    report = fairness_report(
+        encoded,
+        ambassador_of=ambassador_of,
+        score_of=score_of,
+        allowed_count=allowed_count,
+        capacity=capacity,
+        quotas=quota_of or None,
+        min_score=min_score,
+    )
+    matched = ambassador_of >= 0
+    return MatchResult(
+        pairs=pairs,
+        matched=int(matched.sum()),
+        priority_matched=int((matched & priority).sum()),
+        total_score=float(np.nansum(score_of[matched])),
+        certified=all(r.certified for r in results),
+        report=report,
+        stats={
+            "blocks": len(blocks),
+            "edges": sum(r.edges for r in results),
+            "pricing_rounds": max((r.rounds for r in results), default=0),
+            "seconds_score": sum(r.seconds_score for r in results),
+            "seconds_assign": sum(r.seconds_assign for r in results),
+            "seconds_total": time.perf_counter() - started,
+        },
+    )
+
+
+def _id_index(ids: Sequence[str], what: str) -> dict[str, int]:
+    index = {k: i for i, k in enumerate(ids)}
+    if len(index) != len(ids):
+        raise ValueError(f"duplicate {what} ids")
+    return index
+
+
+def _pair(
+    p_index: dict[str, int], a_index: dict[str, int], pair: tuple[str, str]
+) -> tuple[int, int]:
+    p, a = pair
+    if p not in p_index:
+        raise ValueError(f"unknown pupil id {p!r}")
+    if a not in a_index:
+        raise ValueError(f"unknown ambassador id {a!r}")
+    return p_index[p], a_index[a]
+
+
+def _check_locks(
+    locks: list[tuple[int, int]],
+    capacity: I64,
+    mask: MaskFn,
+    pupil_ids: list[str],
+    amb_ids: list[str],
+) -> None:
+    seen: set[int] = set()
+    for p, _ in locks:
+        if p in seen:
+            raise ValueError(f"pupil {pupil_ids[p]!r} is locked twice")
+        seen.add(p)
+    if locks:
+        pi, ai = (np.array(x, dtype=np.int64) for x in zip(*locks, strict=True))
+        bad = np.flatnonzero(~mask(pi, ai))
+        if len(bad):
+            p, a = locks[bad[0]]
+            raise ValueError(f"locked pair ({pupil_ids[p]!r}, {amb_ids[a]!r}) is not allowed")
+        load = np.bincount(ai, minlength=len(capacity))
+        over = np.flatnonzero(load > capacity)
+        if len(over):
+            raise ValueError(f"locks exceed the capacity of ambassador {amb_ids[over[0]]!r}")
+
+
+def _blocks(encoded: Encoded, partition: str | None, locks: list[tuple[int, int]]) -> list[_Block]:
+    n_p, n_a = encoded.n_pupils, encoded.n_ambassadors
+    if partition is None:
+        return [_Block(np.arange(n_p), np.arange(n_a), list(locks))]
+    if partition != "municipality":
+        raise ValueError("partition must be 'municipality' or None")
+    p_key = [p.municipality for p in encoded.pupils]
+    a_key = [a.municipality for a in encoded.ambassadors]
+    names = sorted(set(p_key) | set(a_key))
+    code = {k: i for i, k in enumerate(names)}
+    pc = np.array([code[k] for k in p_key], dtype=np.int64)
+    ac = np.array([code[k] for k in a_key], dtype=np.int64)
+    blocks = []
+    for i in range(len(names)):
+        ps, as_ = np.flatnonzero(pc == i), np.flatnonzero(ac == i)
+        if len(ps):
+            mine = [(p, a) for p, a in locks if pc[p] == i]
+            for _p, a in mine:
+                if ac[a] != i:
+                    raise ValueError("a locked pair crosses municipalities")
+            blocks.append(_Block(ps, as_, mine))
+    return blocks
+
+
+def _assign_quotas(
+    encoded: Encoded,
+    blocks: list[_Block],
+    quotas: Literal["proportional"] | Mapping[str, int] | None,
+    capacity: I64,
+    mask: MaskFn | None,
+) -> None:
+    if quotas is None:
+        return
+    for b in blocks:
+        schools = [encoded.pupils[i].school for i in b.pupils]
+        names = sorted(set(schools))
+        code = {s: i for i, s in enumerate(names)}
+        b.quota_groups = np.array([code[s] for s in schools], dtype=np.int64)
+        if quotas == "proportional":
+            eligible = np.ones(len(b.pupils), dtype=bool)
+            if mask is not None and len(b.ambassadors):
+                pi = np.repeat(b.pupils, len(b.ambassadors))
+                ai = np.tile(b.ambassadors, len(b.pupils))
+                eligible = np.asarray(mask(pi, ai).reshape(len(b.pupils), -1).any(axis=1))
+            elif not len(b.ambassadors):
+                eligible[:] = False
+            per_school = np.bincount(b.quota_groups[eligible], minlength=len(names))
+            slots = int(capacity[b.ambassadors].sum())
+            total = max(int(per_school.sum()), 1)
+            b.quotas = -(-per_school * slots // total)
+        elif isinstance(quotas, Mapping):
+            big = len(b.pupils)
+            b.quotas = np.array([int(quotas.get(s, big)) for s in names], dtype=np.int64)
+            if (b.quotas < 0).any():
+                raise ValueError("quotas must be non-negative")
+        else:
+            raise ValueError("quotas must be 'proportional', a mapping or None")
+
+
+def _solve_block(
+    encoded: Encoded,
+    model: ScoringModel,
+    block: _Block,
+    *,
+    factors_: tuple[Any, list[Any]],
+    capacity: I64,
+    priority: NDArray[np.bool_],
+    mask: MaskFn | None,
+    allow_codes: I64 | None,
+    min_score: float | None,
+    k_pupil: int,
+    k_ambassador: int,
+    max_rounds: int,
+) -> _BlockResult:
+    t0 = time.perf_counter()
+    ps, as_ = block.pupils, block.ambassadors
+    n_p, n_a = len(ps), len(as_)
+    a_local = np.full(encoded.n_ambassadors, -1, dtype=np.int64)
+    a_local[as_] = np.arange(n_a)
+    p_local = np.full(encoded.n_pupils, -1, dtype=np.int64)
+    p_local[ps] = np.arange(n_p)
+    cap = capacity[as_]
+
+    def exact(pl: I64, al: I64) -> tuple[I64, I64, F64]:
+        """Keep allowed pairs (mask, must-have, min score) and score them in float64."""
+        gp, ga = ps[pl], as_[al]
+        s, ok = model.evaluate_pairs(encoded, gp, ga)
+        if mask is not None:
+            ok &= mask(gp, ga)
+        pl, al, s = pl[ok], al[ok], s[ok]
+        if min_score is not None:
+            keep = s >= min_score
+            pl, al, s = pl[keep], al[keep], s[keep]
+        return pl, al, s
+
+    complete = allow_codes is not None or n_p * n_a <= DENSE_PAIRS
+    if n_a == 0:
+        cand = Candidates(
+            *(np.zeros(0, dtype=np.int64),) * 2,
+            np.full(n_p, -np.inf),
+            np.zeros(0),
+            np.zeros(n_p, dtype=np.int64),
+        )
+    elif complete:
+        if allow_codes is not None:
+            gp, ga = allow_codes // encoded.n_ambassadors, allow_codes % encoded.n_ambassadors
+            inside = (p_local[gp] >= 0) & (a_local[ga] >= 0)
+            pl, al = p_local[gp[inside]], a_local[ga[inside]]
+        else:
+            pl, al = (x.ravel() for x in np.indices((n_p, n_a)))
+        cand = Candidates(
+            pl, al, np.full(n_p, -np.inf), np.full(n_a, -np.inf), np.zeros(n_p, dtype=np.int64)
+        )
+    else:
+        factors, must_have = factors_
+        cand = block_candidates(
+            factors,
+            must_have,
+            ps,
+            as_,
+            capacity=cap,
+            k_pupil=k_pupil,
+            k_ambassador=k_ambassador,
+            mask=mask,
+            min_score=min_score,
+        )
+    ep, ea, es = exact(cand.pupil, cand.ambassador)
+    allowed_count = cand.allowed_count
+    if complete:
+        allowed_count = np.bincount(ep, minlength=n_p).astype(np.int64)
+
+    # Locked pairs join the graph whatever their score.
+    lock_edges = np.zeros(0, dtype=np.int64)
+    if block.locked:
+        lp = np.array([p_local[p] for p, _ in block.locked], dtype=np.int64)
+        la = np.array([a_local[a] for _, a in block.locked], dtype=np.int64)
+        codes = ep * n_a + ea
+        present = np.isin(lp * n_a + la, codes)
+        ls = model.score_pairs(encoded, ps[lp[~present]], as_[la[~present]])
+        ep, ea, es = (
+            np.concatenate([ep, lp[~present]]),
+            np.concatenate([ea, la[~present]]),
+            np.concatenate([es, ls]),
+        )
+        codes = ep * n_a + ea
+        order = np.argsort(codes, kind="stable")
+        ep, ea, es = ep[order], ea[order], es[order]
+        lock_edges = np.searchsorted(codes[order], lp * n_a + la)
+    t1 = time.perf_counter()
+
+    rounds, certified = 0, complete
+    result: Assignment | None = None
+    scale: float | None = None
+    while True:
+        result = solve_flow(
+            n_pupils=n_p,
+            n_ambassadors=n_a,
+            edge_pupil=ep,
+            edge_ambassador=ea,
+            edge_score=es,
+            capacity=cap,
+            priority=priority[ps],
+            locked_edges=lock_edges,
+            group=block.quota_groups,
+            group_quota=block.quotas,
+            scale=scale,
+        )
+        scale = result.scale
+        if complete or rounds >= max_rounds:
+            break
+        rounds += 1
+        vp, va, vs = _violations(result, cand, exact, np.sort(ep * n_a + ea), n_a)
+        if len(vp) == 0:
+            certified = True
+            break
+        ep, ea, es = np.concatenate([ep, vp]), np.concatenate([ea, va]), np.concatenate([es, vs])
+        lock_edges = lock_edges  # appended edges go after, so lock indices stay valid
+    t2 = time.perf_counter()
+    score_of = np.full(n_p, np.nan)
+    score_of[ep[result.edge_used]] = es[result.edge_used]
+    ambassador_of = np.where(
+        result.ambassador_of >= 0, as_[np.maximum(result.ambassador_of, 0)], -1
+    )
+    return _BlockResult(
+        pupils=ps,
+        ambassador_of=ambassador_of,
+        score_of=score_of,
+        allowed_count=allowed_count,
+        certified=certified,
+        edges=len(ep),
+        rounds=rounds,
+        seconds_score=t1 - t0,
+        seconds_assign=t2 - t1,
+    )
+
+
+def _violations(
+    result: Assignment,
+    cand: Candidates,
+    exact: Any,
+    present: I64,
+    n_a: int,
+) -> tuple[I64, I64, F64]:
+    """Absent allowed pairs whose reduced cost is negative under the solver's duals."""
+    scale = result.scale
+    u, v = result.pupil_price, result.ambassador_price
+    big = np.int64(2**62)
+
+    def q(bound: F64) -> I64:
+        out = np.full(len(bound), -big, dtype=np.int64)
+        fin = np.isfinite(bound)
+        out[fin] = integer_scores(bound[fin], scale)
+        return out
+
+    sigma, tau = q(cand.pupil_bound), q(cand.ambassador_bound)
+    x = u
+    y = np.where(sigma == -big, -big, sigma - np.minimum(u, big // 2))
+    order = np.argsort(x, kind="stable")
+    xs, ys = x[order], y[order]
+    prefix_max = np.maximum.accumulate(ys) if len(ys) else ys
+    limit = np.where(tau == -big, -big, tau - np.minimum(v, big // 2))
+    n_pre = np.searchsorted(xs, limit, side="left")
+    flagged = np.flatnonzero((n_pre > 0) & (prefix_max[np.maximum(n_pre - 1, 0)] > v))
+    found: list[tuple[I64, I64, F64]] = []
+    n_found = 0
+    batch_p: list[I64] = []
+    batch_a: list[I64] = []
+    n_batch = 0
+
+    def flush() -> int:
+        pl, al = np.concatenate(batch_p), np.concatenate(batch_a)
+        batch_p.clear()
+        batch_a.clear()
+        absent = ~_contains(present, pl * n_a + al)
+        pl, al, s = exact(pl[absent], al[absent])
+        bad = integer_scores(s, scale) > u[pl] + v[al]
+        found.append((pl[bad], al[bad], s[bad]))
+        return int(bad.sum())
+
+    # Bounded memory and work per round: candidates are scored in batches, and a round stops
+    # once it has found enough violators to be worth a re-solve (the next round finds the rest).
+    for a in flagged:
+        head = np.flatnonzero(ys[: n_pre[a]] > v[a])
+        batch_p.append(order[head])
+        batch_a.append(np.full(len(head), a, dtype=np.int64))
+        n_batch += len(head)
+        if n_batch >= _PRICING_BATCH:
+            n_found += flush()
+            n_batch = 0
+            if n_found >= _ENOUGH_VIOLATORS:
+                break
+    if batch_p:
+        flush()
+    if not found:
+        empty = np.zeros(0, dtype=np.int64)
+        return empty, empty, np.zeros(0)
+    return (
+        np.concatenate([f[0] for f in found]),
+        np.concatenate([f[1] for f in found]),
+        np.concatenate([f[2] for f in found]),
+    )
+
+
+def _contains(sorted_codes: I64, codes: I64) -> NDArray[np.bool_]:
+    """``np.isin`` for a sorted haystack, by binary search."""
+    if len(sorted_codes) == 0:
+        return np.zeros(len(codes), dtype=bool)
+    pos = np.minimum(np.searchsorted(sorted_codes, codes), len(sorted_codes) - 1)
+    return np.asarray(sorted_codes[pos] == codes)

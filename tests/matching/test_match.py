@@ -1,0 +1,133 @@
+"""From records to a certified assignment: the dense optimum, constraints, the report."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+from scipy.optimize import linear_sum_assignment
+
+from matching import Ambassador, Encoded, Pupil, ScoringModel, encode, match
+from matching._synthetic import synthetic
+
+
+def dense_optimum(
+    enc: Encoded, model: ScoringModel, allowed: np.ndarray | None = None
+) -> tuple[int, int, float]:
+    """Lexicographic optimum by scipy's LSA over capacity slots (all pairs unless masked)."""
+    s = model.score(enc)
+    prio = np.array([p.priority for p in enc.pupils])
+    cap = np.array([a.capacity for a in enc.ambassadors])
+    slots = np.repeat(np.arange(len(cap)), cap)
+    q = np.rint(s * 1e6)[:, slots]
+    ok = np.isfinite(q) if allowed is None else allowed[:, slots] & np.isfinite(q)
+    n_slots = len(slots)
+    w = np.where(ok, q + (2 * n_slots + 1) * 1e6 * (1 + 2 * prio[:, None]), -1e15)
+    rows, cols = linear_sum_assignment(w, maximize=True)
+    good = ok[rows, cols]
+    rows, cols = rows[good], cols[good]
+    return int(prio[rows].sum()), len(rows), float(s[rows, slots[cols]].sum())
+
+
+@pytest.mark.parametrize(("n_p", "n_a", "seed"), [(600, 60, 0), (900, 40, 1), (300, 120, 2)])
+def test_top_k_with_pricing_equals_dense_optimum(n_p: int, n_a: int, seed: int) -> None:
+    pupils, ambassadors = synthetic(n_p, n_a, random_state=seed)
+    enc = encode(pupils, ambassadors)
+    model = ScoringModel()
+    result = match(enc, model, k_pupil=4, k_ambassador=2)
+    assert result.certified
+    prio, matched, total = dense_optimum(enc, model)
+    assert (result.priority_matched, result.matched) == (prio, matched)
+    assert result.total_score == pytest.approx(total, abs=1e-5)
+
+
+def test_partitioned_blocks_and_parallel_threads_agree() -> None:
+    pupils, ambassadors = synthetic(800, 90, n_municipalities=5, random_state=7)
+    enc = encode(pupils, ambassadors)
+    one = match(enc, partition="municipality")
+    two = match(enc, partition="municipality", n_jobs=2)
+    assert one.pairs == two.pairs
+    assert one.certified
+    assert one.stats["blocks"] == 5
+    for pair in one.pairs:
+        p = next(x for x in pupils if x.id == pair.pupil)
+        a = next(x for x in ambassadors if x.id == pair.ambassador)
+        assert p.municipality == a.municipality
+
+
+def test_constraints_locks_forbidden_mask_and_capacity() -> None:
+    pupils, ambassadors = synthetic(300, 30, random_state=11)
+    enc = encode(pupils, ambassadors)
+    rng = np.random.default_rng(0)
+    allowed = rng.random((300, 30)) < 0.5
+    forbidden = [
+        (pupils[i].id, ambassadors[j].id) for i, j in zip(*np.nonzero(allowed[:40]), strict=True)
+    ][:25]
+    lock_i = [i for i in range(300) if allowed[i, 3]][:2]
+    locked = [(pupils[i].id, ambassadors[3].id) for i in lock_i]
+    forbidden = [f for f in forbidden if f not in locked]
+    result = match(
+        enc, allowed=allowed, forbidden=forbidden, locked=locked, k_pupil=3, k_ambassador=1
+    )
+    assert result.certified
+    got = {(p.pupil, p.ambassador) for p in result.pairs}
+    assert set(locked) <= got
+    assert not got & set(forbidden)
+    p_idx = {p.id: i for i, p in enumerate(pupils)}
+    a_idx = {a.id: j for j, a in enumerate(ambassadors)}
+    assert all(allowed[p_idx[p], a_idx[a]] for p, a in got)
+    load = np.bincount([a_idx[a] for _, a in got], minlength=30)
+    assert (load <= [a.capacity for a in ambassadors]).all()
+    assert len({p for p, _ in got}) == len(got)
+    mask = allowed.copy()
+    for p, a in forbidden:
+        mask[p_idx[p], a_idx[a]] = False
+    assert result.matched <= dense_optimum(enc, ScoringModel(), mask)[1]
+
+
+def test_quotas_cap_each_school_and_are_reported() -> None:
+    pupils, ambassadors = synthetic(400, 30, random_state=3)
+    enc = encode(pupils, ambassadors)
+    free = match(enc)
+    quotas = dict.fromkeys({p.school for p in pupils}, 10)
+    fair = match(enc, quotas=quotas)
+    for _school, share in fair.report.by_school.items():
+        assert share.matched <= 10
+        assert share.quota == 10
+        assert 0 <= share.share <= 1
+    assert fair.matched <= free.matched
+    reasons = {u.reason for u in fair.report.unmatched}
+    assert reasons <= {"school_quota_reached", "capacity_used_up"}
+    prop = match(enc, quotas="proportional")
+    assert prop.certified
+
+
+def test_report_reasons_and_min_score() -> None:
+    pupils = [
+        Pupil(id="alone", programmes=("HTX",)),
+        Pupil(id="p1", programmes=("HTX",), grade=8),
+        Pupil(id="p2", programmes=("HTX",), grade=9),
+    ]
+    ambassadors = [Ambassador(id="a1", programme="HTX", family="gymnasial", capacity=1)]
+    enc = encode(pupils, ambassadors)
+    result = match(enc, forbidden=[("alone", "a1")])
+    reasons = {u.pupil: u.reason for u in result.report.unmatched}
+    assert reasons["alone"] == "no_allowed_ambassador"
+    assert "capacity_used_up" in reasons.values()
+    assert result.report.by_grade[8].pupils == 2
+    assert result.report.mean_score == pytest.approx(result.total_score / result.matched)
+    nothing = match(enc, min_score=0.99)
+    assert nothing.matched == 0
+
+
+def test_matching_never_imports_the_app() -> None:
+    code = (
+        "import sys, matching, matching.__main__, matching._bench\n"
+        "bad = [m for m in sys.modules if m.split('.')[0] in "
+        "('mentor', 'fastapi', 'sqlalchemy', 'starlette', 'pydantic')]\n"
+        "assert not bad, bad\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
+    assert proc.returncode == 0, proc.stderr
