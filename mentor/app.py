@@ -14,6 +14,10 @@ from mentor.config import PROJECT_ROOT, Settings, get_settings
 from mentor.db import make_engine, make_sessionmaker
 from mentor.home import routes as home_routes
 from mentor.organisations import routes as organisation_routes
+from mentor.pupils import import_routes as pupil_import_routes
+from mentor.pupils import routes as pupil_routes
+from mentor.questionnaire import pupil_routes as questionnaire_pupil_routes
+from mentor.questionnaire import routes as questionnaire_routes
 from mentor.web import errors
 from mentor.web.deps import load_user, require_user, verify_csrf
 from mentor.web.middleware import LocaleMiddleware, SecurityHeadersMiddleware
@@ -34,12 +38,16 @@ def create_app(
     public = APIRouter(dependencies=page_dependencies)
     public.include_router(home_routes.router)
     public.include_router(account_routes.router)
+    public.include_router(questionnaire_pupil_routes.router)
 
     # Everything else requires login: a route is public only by being added above.
     protected = APIRouter(dependencies=[*page_dependencies, Depends(require_user)])
     protected.include_router(account_admin_routes.router)
     protected.include_router(organisation_routes.router)
     protected.include_router(catalogue_routes.router)
+    protected.include_router(questionnaire_routes.router)
+    protected.include_router(pupil_import_routes.router)
+    protected.include_router(pupil_routes.router)
 
     app.include_router(health.router)
     app.include_router(public)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 import shutil
 import sqlite3
 import subprocess
@@ -22,9 +21,11 @@ app = typer.Typer(no_args_is_help=True, add_completion=False, help="Ambassadør"
 db_app = typer.Typer(no_args_is_help=True, help="The database: migrations and backups.")
 users_app = typer.Typer(no_args_is_help=True, help="User accounts.")
 mail_app = typer.Typer(no_args_is_help=True, help="The e-mail outbox.")
+import_app = typer.Typer(no_args_is_help=True, help="Import files: a school's pupils.")
 app.add_typer(db_app, name="db")
 app.add_typer(users_app, name="users")
 app.add_typer(mail_app, name="mail")
+app.add_typer(import_app, name="import")
 
 
 def fail(reason: str) -> None:
@@ -47,7 +48,8 @@ def serve(
     """Serve the web app."""
     import uvicorn
 
-    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    from mentor.logs import uvicorn_log_config
+
     uvicorn.run(
         "mentor.app:create_app",
         factory=True,
@@ -55,7 +57,7 @@ def serve(
         port=port,
         workers=workers,
         proxy_headers=True,
-        log_level="info",
+        log_config=uvicorn_log_config(),
     )
 
 
@@ -140,6 +142,49 @@ def demo() -> None:
     typer.echo("Demo logins:")
     for login in DEMO_LOGINS:
         typer.echo(f"  {login.role:<12} {login.email:<36} {login.password}")
+
+
+@import_app.command("pupils")
+def import_pupils(
+    file: Annotated[Path, typer.Argument(help="The school's pupil list: CSV or XLSX.")],
+    school: Annotated[str, typer.Option("--school", help="The school's code.")],
+    commit: Annotated[
+        bool, typer.Option("--commit", help="Write the good rows; without it, only a preview.")
+    ] = False,
+    archive_missing: Annotated[
+        bool,
+        typer.Option("--archive-missing", help="With --commit: archive pupils not in the file."),
+    ] = False,
+    language: Annotated[str, typer.Option(help="Language of the messages: da or en.")] = "da",
+) -> None:
+    """Preview importing a school's pupils from FILE; with --commit, write the good rows."""
+    from mentor.i18n import using_locale
+    from mentor.pupils.importing.command import run_import
+
+    settings = get_settings()
+    try:
+        size = file.stat().st_size
+    except OSError as error:
+        fail(f"cannot read {file}: {error.strerror}")
+    if size > settings.import_max_bytes:
+        fail(f"{file} is {size} bytes; the limit is {settings.import_max_bytes}")
+    factory = make_sessionmaker(make_engine(settings.database_url))
+    with using_locale(language):
+        try:
+            with session_scope(factory) as session:
+                lines = run_import(
+                    session,
+                    data=file.read_bytes(),
+                    filename=file.name,
+                    school_code=school,
+                    commit=commit,
+                    archive_missing=archive_missing,
+                    settings=settings,
+                )
+        except DomainError as error:
+            fail(describe(error))
+        for line in lines:
+            typer.echo(line)
 
 
 def main() -> None:

@@ -110,3 +110,8 @@ def may_enrol_at(db: Session, user: User, school_id: int) -> bool:
         Organisation.id == school_id, Organisation.id.in_(enrolment_school_ids(user))
     )
     return db.scalar(query) is not None
+
+
+def may_set_priority(user: User) -> bool:
+    """Whether the user may mark a pupil as a priority: matching's first pass, so its runners."""
+    return has_permission(user, Permission.RUN_MATCHING)

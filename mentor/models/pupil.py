@@ -8,19 +8,60 @@ optional ones, so the row keeps counting in statistics without naming anyone.
 
 from __future__ import annotations
 
+import unicodedata
 from datetime import datetime
 from enum import StrEnum
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import CheckConstraint, ForeignKey, SmallInteger, String, Text, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy import (
+    CheckConstraint,
+    ForeignKey,
+    Index,
+    SmallInteger,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.engine.default import DefaultExecutionContext
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from mentor.db import Base, Retention, TimestampMixin, utcnow
 from mentor.models._types import JSONDocument, not_personal, personal, str_enum
 from mentor.models.organisation import Interest, Organisation, Programme
 
+if TYPE_CHECKING:
+    from mentor.models.account import User
+
 PUPIL = Retention.PUPIL
 SECURITY = Retention.SECURITY
+
+# Danish alphabetical order (CLDR's "da" collation, which Excel and ICU follow): æ, ø, å come
+# after z; ä, ö and aa are sorted as æ, ø and å ("Aagaard" with "Ågård"), ü as y; other accents
+# are ignored. "{", "|" and "}" are the three characters after "z" in byte order, so the key
+# sorts right under a binary collation (SQLite's default, "C" on PostgreSQL).
+_DANISH_LETTERS = str.maketrans({"æ": "{", "ä": "{", "ø": "|", "ö": "|", "å": "}", "ü": "y"})
+# Both names (100 characters each) and the space between them.
+SORT_NAME_LENGTH = 201
+
+
+def danish_sort_key(text: str) -> str:
+    """``text`` lower-cased and folded so that byte order is Danish alphabetical order."""
+    # NFC first: a name typed on a Mac may spell "å" as "a" and a combining ring.
+    folded = unicodedata.normalize("NFC", text).strip().casefold()
+    folded = folded.replace("aa", "å").translate(_DANISH_LETTERS)
+    decomposed = unicodedata.normalize("NFKD", folded)
+    return "".join(char for char in decomposed if not unicodedata.combining(char))
+
+
+def pupil_sort_name(first_name: str | None, last_name: str | None) -> str:
+    """The key lists sort and search by: first name, then last name, as class lists are kept."""
+    return danish_sort_key(f"{first_name or ''} {last_name or ''}")[:SORT_NAME_LENGTH]
+
+
+def _sort_name_default(context: DefaultExecutionContext) -> str:
+    # For inserts that bypass the ORM attributes (bulk inserts): computed from the row itself.
+    row: dict[str, Any] = context.get_current_parameters()  # type: ignore[no-untyped-call]
+    return pupil_sort_name(row.get("first_name"), row.get("last_name"))
 
 
 class PupilStatus(StrEnum):
@@ -68,6 +109,8 @@ class Pupil(TimestampMixin, Base):
             " AND consent_given_by IS NOT NULL)",
             name="consent_given_recorded",
         ),
+        # The list: one school's (or a counsellor's schools') pupils in Danish order.
+        Index("ix_pupil_school_id_sort_name", "school_id", "sort_name"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True, info=personal(PUPIL))
@@ -75,6 +118,15 @@ class Pupil(TimestampMixin, Base):
     school_ref: Mapped[str] = mapped_column(String(40), info=personal(PUPIL))
     first_name: Mapped[str] = mapped_column(String(100), info=personal(PUPIL))
     last_name: Mapped[str] = mapped_column(String(100), info=personal(PUPIL))
+    # Derived from the names (``pupil_sort_name``), kept in step by ``_keep_sort_name`` and the
+    # insert default; a bulk UPDATE of names must set it too. Binary collation: see the key.
+    sort_name: Mapped[str] = mapped_column(
+        String(SORT_NAME_LENGTH).with_variant(
+            String(SORT_NAME_LENGTH, collation="C"), "postgresql"
+        ),
+        default=_sort_name_default,
+        info=personal(PUPIL),
+    )
     grade: Mapped[int] = mapped_column(SmallInteger, index=True, info=personal(PUPIL))
     class_name: Mapped[str | None] = mapped_column(String(20), info=personal(PUPIL))
     birth_year: Mapped[int | None] = mapped_column(SmallInteger, info=personal(PUPIL))
@@ -120,6 +172,7 @@ class Pupil(TimestampMixin, Base):
     wants_alumnus: Mapped[bool | None] = mapped_column(info=personal(PUPIL))
 
     school: Mapped[Organisation] = relationship(lazy="raise")
+    consent_recorded_by: Mapped[User | None] = relationship(lazy="raise")
     interests: Mapped[list[Interest]] = relationship(
         secondary="pupil_interest", lazy="raise", order_by="Interest.sort_order"
     )
@@ -129,6 +182,13 @@ class Pupil(TimestampMixin, Base):
         cascade="all, delete-orphan",
         passive_deletes=True,
     )
+
+    @validates("first_name", "last_name")
+    def _keep_sort_name(self, key: str, value: str) -> str:
+        first = value if key == "first_name" else self.__dict__.get("first_name")
+        last = value if key == "last_name" else self.__dict__.get("last_name")
+        self.sort_name = pupil_sort_name(first, last)
+        return value
 
 
 class PupilInterest(Base):

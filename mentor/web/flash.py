@@ -42,6 +42,23 @@ MESSAGES: dict[str, LazyText] = {
         "%(name)s was deactivated and is no longer offered in lists."
     ),
     "organisation_activated": lazy_gettext("%(name)s is active again."),
+    "pupil_archived": lazy_gettext("%(name)s was archived and will not be matched."),
+    "pupil_restored": lazy_gettext("%(name)s is active again."),
+    "consent_recorded": lazy_gettext("The consent for %(name)s was recorded."),
+    "class_consent_recorded": lazy_gettext(
+        "Consent recorded for class %(class_name)s: %(count)s changed."
+    ),
+    "questionnaire_links_revoked": lazy_gettext(
+        "Questionnaire links revoked: %(count)s. They no longer open the questionnaire."
+    ),
+    "questionnaire_nothing_to_revoke": lazy_gettext("There was no working link to revoke."),
+    "import_done": lazy_gettext(
+        "The pupils of %(school)s are imported: %(created)s created, %(updated)s updated, "
+        "%(unchanged)s unchanged, %(archived)s archived."
+    ),
+    "import_nothing_changed": lazy_gettext(
+        "Nothing changed: the pupils of %(school)s were already as in the file."
+    ),
 }
 
 

@@ -25,6 +25,7 @@ from mentor.i18n import (
     ngettext,
 )
 from mentor.web import csrf, flash
+from mentor.web.menu import current_item, menu_for
 
 TEMPLATE_DIR = PROJECT_ROOT / "templates"
 STATIC_VERSION = "1"
@@ -60,9 +61,13 @@ def is_htmx(request: Request) -> bool:
 
 def page_context(request: Request) -> dict[str, Any]:
     """What base.html needs on every page, error pages included."""
+    user = getattr(request.state, "user", None)
+    menu = menu_for(user) if user is not None else []
     return {
         "request": request,
-        "current_user": getattr(request.state, "user", None),
+        "current_user": user,
+        "menu": menu,
+        "menu_current": current_item(menu, request.url.path),
         "locale": get_locale(),
         "csrf_token": csrf.token_for(request),
         "flash_messages": flash.pop_messages(request),

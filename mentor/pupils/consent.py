@@ -1,0 +1,179 @@
+"""Guardian consent: recording it, withdrawing it, and who may be matched because of it.
+
+The municipality's basis for processing is its public task (GDPR Art. 6(1)(e)), but the programme
+asks the guardians' consent to take part, and must show who gave it, when, how and who wrote it
+down. Without consent a pupil is not matched; a consent that ends (withdrawn, or refused after
+all) ends any open proposal or match at once, so that no ambassador keeps seeing the pupil.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time
+
+from sqlalchemy import Select, and_, exists, select
+from sqlalchemy.orm import Session
+
+from mentor.audit.service import record
+from mentor.db import utcnow
+from mentor.errors import InvalidInput
+from mentor.i18n import LOCAL_TIMEZONE, LazyText, lazy_gettext
+from mentor.models import (
+    OPEN_MATCH_STATES,
+    CloseReason,
+    ConsentMethod,
+    ConsentState,
+    Match,
+    MatchState,
+    Pupil,
+    PupilStatus,
+    Setting,
+    User,
+)
+
+FUTURE_DATE = lazy_gettext("The date cannot be in the future.")
+# The privacy work owns this setting; until an admin sets it, the letter says one year.
+RETENTION_SETTING = "pupil_retention_years"
+DEFAULT_RETENTION_YEARS = 1
+
+
+@dataclass(frozen=True)
+class ConsentRecord:
+    """What a guardian said, and how and when it reached the school."""
+
+    state: ConsentState
+    given_by: str
+    method: ConsentMethod
+    on: date
+
+
+def local_today() -> date:
+    return datetime.now(LOCAL_TIMEZONE).date()
+
+
+def date_problem(on: date) -> LazyText | None:
+    return FUTURE_DATE if on > local_today() else None
+
+
+def _moment(on: date) -> datetime:
+    """Today's consent is stamped now; an earlier day's at noon, Danish time."""
+    if on == local_today():
+        return utcnow()
+    return datetime.combine(on, time(12, 0), tzinfo=LOCAL_TIMEZONE).astimezone(UTC)
+
+
+def _lock(db: Session, pupil: Pupil) -> None:
+    # A matching run that commits at the same moment must see the new state (PostgreSQL; SQLite
+    # writers are serialised by BEGIN IMMEDIATE anyway).
+    db.execute(select(Pupil.id).where(Pupil.id == pupil.id).with_for_update())
+
+
+def record_consent(db: Session, *, actor: User, pupil: Pupil, consent: ConsentRecord) -> None:
+    """Record a guardian's answer. Anything but "given" ends the pupil's open match."""
+    if consent.state is ConsentState.MISSING:
+        raise InvalidInput({"state": lazy_gettext("Choose one of the options.")})
+    if (problem := date_problem(consent.on)) is not None:
+        raise InvalidInput({"consent_date": problem})
+    _lock(db, pupil)
+    before = pupil.consent_state
+    pupil.consent_state = consent.state
+    pupil.consent_given_by = consent.given_by
+    pupil.consent_method = consent.method
+    pupil.consent_at = _moment(consent.on)
+    pupil.consent_recorded_by_id = actor.id
+    db.flush()
+    record(
+        db,
+        actor_id=actor.id,
+        action="update",
+        object_type="consent",
+        object_id=pupil.id,
+        pupil_id=pupil.id,
+        details={"from": before.value, "to": consent.state.value, "method": consent.method.value},
+    )
+    if consent.state is not ConsentState.GIVEN:
+        end_open_matches(db, actor=actor, pupil=pupil, reason=CloseReason.NO_LONGER_WANTED)
+
+
+def withdraw_consent(
+    db: Session, *, actor: User, pupil: Pupil, given_by: str, method: ConsentMethod, on: date
+) -> None:
+    """The guardian withdraws consent: the pupil leaves the pool and any open match ends now.
+
+    An open proposal becomes ``withdrawn``; an accepted match is ``closed`` with the reason
+    "no longer wanted", by ``actor``, now. Later issues call this (a guardian's message, the
+    privacy work); it flushes and leaves the commit to the caller.
+    """
+    consent = ConsentRecord(state=ConsentState.WITHDRAWN, given_by=given_by, method=method, on=on)
+    record_consent(db, actor=actor, pupil=pupil, consent=consent)
+
+
+def end_open_matches(db: Session, *, actor: User, pupil: Pupil, reason: CloseReason) -> int:
+    """End the pupil's open proposal or match at once; returns how many were ended.
+
+    Belongs with the matches service once that exists (it is the writer of matches).
+    """
+    now = utcnow()
+    ended = db.scalars(
+        select(Match)
+        .where(Match.pupil_id == pupil.id, Match.state.in_(OPEN_MATCH_STATES))
+        .with_for_update()
+    ).all()
+    for match in ended:
+        before = match.state
+        # A proposal the ambassador has not answered is taken back; an accepted match is closed.
+        match.state = MatchState.WITHDRAWN if before is MatchState.PROPOSED else MatchState.CLOSED
+        match.closed_at = now
+        match.closed_by_id = actor.id
+        match.close_reason = reason
+        record(
+            db,
+            actor_id=actor.id,
+            action="update",
+            object_type="match",
+            object_id=match.id,
+            pupil_id=pupil.id,
+            details={"from": before.value, "to": match.state.value, "reason": reason.value},
+        )
+    db.flush()
+    return len(ended)
+
+
+def record_class_consent(
+    db: Session, *, actor: User, changes: Sequence[tuple[Pupil, ConsentRecord]]
+) -> int:
+    """Record the checklist's rows in the caller's one transaction; returns how many changed."""
+    for pupil, consent in changes:
+        record_consent(db, actor=actor, pupil=pupil, consent=consent)
+    return len(changes)
+
+
+# Who may be matched
+
+
+def may_be_matched(pupil: Pupil) -> bool:
+    """An active pupil whose guardian has given consent (open matches aside)."""
+    return pupil.status is PupilStatus.ACTIVE and pupil.consent_state is ConsentState.GIVEN
+
+
+def matchable_pupils() -> Select[tuple[Pupil]]:
+    """Pupils the matcher may propose: active, consent given, and no open proposal or match.
+
+    Unscoped: the caller adds its scope (``.where(Pupil.school_id.in_(...))``).
+    """
+    has_open_match = exists().where(Match.pupil_id == Pupil.id, Match.state.in_(OPEN_MATCH_STATES))
+    return select(Pupil).where(
+        and_(
+            Pupil.status == PupilStatus.ACTIVE,
+            Pupil.consent_state == ConsentState.GIVEN,
+            ~has_open_match,
+        )
+    )
+
+
+def retention_years(db: Session) -> int:
+    value = db.scalar(select(Setting.value).where(Setting.key == RETENTION_SETTING))
+    if isinstance(value, dict):
+        value = value.get("years")
+    return value if isinstance(value, int) and value > 0 else DEFAULT_RETENTION_YEARS

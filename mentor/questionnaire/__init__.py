@@ -1,0 +1,1 @@
+"""The interest questionnaire: personal single-purpose links for pupils, and their answers."""

@@ -1,0 +1,47 @@
+"""The main menu: what the policy lets this user reach, in the order the work is done."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from mentor.i18n import LazyText, lazy_gettext
+from mentor.models import User
+from mentor.policy import Permission, has_permission
+
+
+@dataclass(frozen=True)
+class MenuItem:
+    href: str
+    label: LazyText
+    permission: Permission | None = None
+
+
+MENU: tuple[MenuItem, ...] = (
+    MenuItem("/", lazy_gettext("Home")),
+    MenuItem("/pupils", lazy_gettext("Pupils"), Permission.ENROL_PUPILS),
+    MenuItem("/pupils/import", lazy_gettext("Import"), Permission.ENROL_PUPILS),
+    MenuItem("/questionnaire", lazy_gettext("Questionnaire"), Permission.ENROL_PUPILS),
+    MenuItem("/pupils/consent", lazy_gettext("Consent"), Permission.ENROL_PUPILS),
+    MenuItem(
+        "/admin/organisations", lazy_gettext("Organisations"), Permission.MANAGE_ORGANISATIONS
+    ),
+    MenuItem("/admin/users", lazy_gettext("Users"), Permission.MANAGE_USERS),
+    MenuItem("/admin/programmes", lazy_gettext("Programmes"), Permission.MANAGE_CATALOGUE),
+    MenuItem("/admin/interests", lazy_gettext("Interests"), Permission.MANAGE_CATALOGUE),
+)
+
+
+def menu_for(user: User) -> list[MenuItem]:
+    return [
+        item for item in MENU if item.permission is None or has_permission(user, item.permission)
+    ]
+
+
+def current_item(items: list[MenuItem], path: str) -> MenuItem | None:
+    """The item the page belongs to: the longest href that starts the path."""
+    matching = [
+        item
+        for item in items
+        if path == item.href or (item.href != "/" and path.startswith(item.href + "/"))
+    ]
+    return max(matching, key=lambda item: len(item.href), default=None)
