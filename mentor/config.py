@@ -46,6 +46,15 @@ class Settings(BaseSettings):
     import_max_bytes: int = 5 * 1024 * 1024
     import_max_rows: int = 20_000
 
+    # Ambassadors: how often the børneattest is checked again (days; no legal expiry, many
+    # organisations re-check every one to three years), and public applications per address.
+    child_certificate_recheck_days: int = 730
+    applications_per_ip_per_hour: int = 5
+
+    # Proposals: days an ambassador has to answer before a proposal expires (a reminder goes
+    # out the day before).
+    proposal_answer_days: int = 7
+
     # Login throttling: failed attempts allowed in the window before a pause is asked.
     login_max_failures_per_account: int = 5
     login_max_failures_per_ip: int = 20

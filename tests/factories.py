@@ -27,7 +27,6 @@ from mentor.models import (
     AmbassadorState,
     Attendance,
     AuditEvent,
-    ChildCertificateStatus,
     CloseReason,
     ConsentMethod,
     ConsentState,
@@ -61,6 +60,7 @@ from mentor.models import (
     PupilLink,
     PupilLinkPurpose,
     PupilProgrammeInterest,
+    RateLimitEvent,
     Role,
     ScoringModelRecord,
     Setting,
@@ -318,6 +318,15 @@ def make_login_attempt(session: Session, **overrides: Any) -> LoginAttempt:
     return _save(session, LoginAttempt(**(values | overrides)))
 
 
+def make_rate_limit_event(session: Session, **overrides: Any) -> RateLimitEvent:
+    values: dict[str, Any] = {
+        "bucket": "application",
+        "key_hash": hashlib.sha256(b"192.0.2.20").hexdigest(),
+        "at": utcnow(),
+    }
+    return _save(session, RateLimitEvent(**(values | overrides)))
+
+
 # Pupils
 
 
@@ -389,7 +398,7 @@ def make_pupil_link(session: Session, **overrides: Any) -> PupilLink:
 
 
 def make_ambassador(session: Session, **overrides: Any) -> Ambassador:
-    """An approved, vetted and trained ambassador: matchable unless told otherwise."""
+    """An active ambassador (vetted and trained): matchable unless told otherwise."""
     now = utcnow()
     institution_id = _optional_id(overrides, "institution") or make_institution(session).id
     if "user" in overrides or "user_id" in overrides:
@@ -411,8 +420,7 @@ def make_ambassador(session: Session, **overrides: Any) -> Ambassador:
             {"weekday": 3, "start": "15:00", "end": "17:00"},
         ],
         "about": "Jeg går i 2.g og vil gerne fortælle om livet på gymnasiet.",
-        "state": AmbassadorState.APPROVED,
-        "child_certificate_status": ChildCertificateStatus.APPROVED,
+        "state": AmbassadorState.ACTIVE,
         "child_certificate_assessed_at": now - timedelta(days=30),
         "child_certificate_assessor_id": _optional_id(overrides, "child_certificate_assessor"),
         "training_completed_at": now - timedelta(days=14),

@@ -22,7 +22,6 @@ from mentor.demo.staff import Staff
 from mentor.models import (
     Ambassador,
     AmbassadorState,
-    ChildCertificateStatus,
     Organisation,
     Programme,
     ProgrammeFamily,
@@ -30,19 +29,27 @@ from mentor.models import (
     User,
 )
 
-S, C = AmbassadorState, ChildCertificateStatus
-# (state, børneattest, training completed, how many); the first row is the demo ambassador's.
-VETTING_PLAN: tuple[tuple[AmbassadorState, ChildCertificateStatus, bool, int], ...] = (
-    (S.APPROVED, C.APPROVED, True, 48),
-    (S.APPROVED, C.APPROVED, False, 2),
-    (S.APPROVED, C.REQUESTED, True, 2),
-    (S.APPLIED, C.NOT_REQUESTED, False, 5),
-    (S.APPLIED, C.REQUESTED, False, 5),
-    (S.APPLIED, C.APPROVED, False, 2),
-    (S.PAUSED, C.APPROVED, True, 6),
-    (S.REJECTED, C.REJECTED, False, 2),
-    (S.REJECTED, C.NOT_REQUESTED, False, 2),
-    (S.LEFT, C.APPROVED, True, 6),
+S = AmbassadorState
+# (vetting state, how many); the first row is the demo ambassador's. Every state is present.
+VETTING_PLAN: tuple[tuple[AmbassadorState, int], ...] = (
+    (S.ACTIVE, 48),
+    (S.TRAINED, 2),
+    (S.CERTIFICATE_CLEARED, 2),
+    (S.CERTIFICATE_REQUESTED, 4),
+    (S.APPROVED, 3),
+    (S.APPLIED, 5),
+    (S.PAUSED, 6),
+    (S.REJECTED, 4),
+    (S.LEFT, 6),
+)
+# Where the børneattest and the training are on record (paused and left ambassadors had been
+# active); rejected applicants were turned down at different steps.
+CERTIFICATE_CLEARED = {S.CERTIFICATE_CLEARED, S.TRAINED, S.ACTIVE, S.PAUSED, S.LEFT}
+CERTIFICATE_REQUESTED = {S.CERTIFICATE_REQUESTED, *CERTIFICATE_CLEARED}
+TRAINED = {S.TRAINED, S.ACTIVE, S.PAUSED, S.LEFT}
+REJECTION_REASONS = (
+    "Børneattesten kunne ikke godkendes.",
+    "Ansøgeren går ikke længere på en ungdomsuddannelse.",
 )
 # Years a programme takes, for year_of_study.
 YEARS = {"STX": 3, "HHX": 3, "HTX": 3, "HF": 2, "EUX": 4, "FGU": 2}
@@ -86,8 +93,8 @@ def _places(institutions: list[Organisation]) -> list[tuple[Organisation, str]]:
     ]
 
 
-def _vetting(rng: random.Random) -> list[tuple[AmbassadorState, ChildCertificateStatus, bool]]:
-    plan = [(state, cert, trained) for state, cert, trained, n in VETTING_PLAN for _ in range(n)]
+def _vetting(rng: random.Random) -> list[AmbassadorState]:
+    plan = [state for state, n in VETTING_PLAN for _ in range(n)]
     demo, rest = plan[0], plan[1:]
     rng.shuffle(rest)
     return [demo, *rest]
@@ -105,9 +112,7 @@ def build_ambassadors(
     places = _places(municipality.institutions)
     plan = _vetting(rng)
     ambassadors = []
-    for index, ((institution, code), (state, certificate, trained)) in enumerate(
-        zip(places, plan, strict=True)
-    ):
+    for index, ((institution, code), state) in enumerate(zip(places, plan, strict=True)):
         home = pick_home_language(rng)
         if index == 0:
             user = staff.ambassador
@@ -135,8 +140,6 @@ def build_ambassadors(
                 programme=catalogue.programmes[code],
                 home=home,
                 state=state,
-                certificate=certificate,
-                trained=trained,
                 staff=staff,
                 municipality=municipality,
                 catalogue=catalogue,
@@ -154,8 +157,6 @@ def _ambassador(
     programme: Programme,
     home: str,
     state: AmbassadorState,
-    certificate: ChildCertificateStatus,
-    trained: bool,
     staff: Staff,
     municipality: Municipality,
     catalogue: Catalogue,
@@ -166,7 +167,9 @@ def _ambassador(
     # Years later than the straight path (a 10th grade, a gap year); vocational students vary more.
     vocational = programme.code.startswith(("EUD", "FGU"))
     late = rng.choices((0, 1, 2, 3), weights=(14, 5, 1, 1 if vocational else 0))[0]
-    assessed = certificate in (C.APPROVED, C.REJECTED)
+    assessed = state in CERTIFICATE_CLEARED
+    requested = state in CERTIFICATE_REQUESTED
+    trained = state in TRAINED
     # Applicants are recent; the others applied at the start of the school year.
     first_day, last_day = (60, 80) if state is S.APPLIED else (0, 40)
     applied = AUTUMN_START + timedelta(days=rng.randint(first_day, last_day))
@@ -202,7 +205,8 @@ def _ambassador(
         availability=_availability(rng),
         about=about if rng.random() < 0.6 or demo else None,
         state=state,
-        child_certificate_status=certificate,
+        rejection_reason=rng.choice(REJECTION_REASONS) if state is S.REJECTED else None,
+        child_certificate_requested_at=applied + timedelta(days=5) if requested else None,
         child_certificate_assessed_at=assessed_at if assessed else None,
         child_certificate_assessor_id=staff.admin.id if assessed else None,
         training_completed_at=applied + timedelta(days=rng.randint(14, 35)) if trained else None,

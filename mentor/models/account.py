@@ -153,3 +153,19 @@ class LoginAttempt(Base):
         default=utcnow, index=True, info=not_personal(SECURITY)
     )
     succeeded: Mapped[bool] = mapped_column(info=not_personal(SECURITY))
+
+
+class RateLimitEvent(Base):
+    """One use of a rate-limited public action (an application, say), counted in a window.
+
+    Kept in the database so that every app process sees the same count. ``key_hash`` is the
+    SHA-256 of what is limited (an IP address), never the value itself.
+    """
+
+    __tablename__ = "rate_limit_event"
+    __table_args__ = (Index("ix_rate_limit_event_bucket_key_hash_at", "bucket", "key_hash", "at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True, info=not_personal(SECURITY))
+    bucket: Mapped[str] = mapped_column(String(40), info=not_personal(SECURITY))
+    key_hash: Mapped[str] = mapped_column(String(64), info=personal(SECURITY))
+    at: Mapped[datetime] = mapped_column(default=utcnow, index=True, info=not_personal(SECURITY))

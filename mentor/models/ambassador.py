@@ -14,7 +14,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import CheckConstraint, ForeignKey, SmallInteger, Text
+from sqlalchemy import CheckConstraint, ForeignKey, SmallInteger, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from mentor.db import Base, Retention, TimestampMixin
@@ -26,18 +26,27 @@ ACCOUNT = Retention.ACCOUNT
 
 
 class AmbassadorState(StrEnum):
+    """The vetting pipeline. Only ACTIVE ambassadors may be proposed to pupils.
+
+    applied → approved (to onboard) → certificate_requested → certificate_cleared → trained →
+    active; and paused, left, rejected (with a reason).
+    """
+
     APPLIED = "applied"
     APPROVED = "approved"
+    CERTIFICATE_REQUESTED = "certificate_requested"
+    CERTIFICATE_CLEARED = "certificate_cleared"
+    TRAINED = "trained"
+    ACTIVE = "active"
     PAUSED = "paused"
-    REJECTED = "rejected"
     LEFT = "left"
-
-
-class ChildCertificateStatus(StrEnum):
-    NOT_REQUESTED = "not_requested"
-    REQUESTED = "requested"
-    APPROVED = "approved"
     REJECTED = "rejected"
+
+
+class ContactPreference(StrEnum):
+    EMAIL = "email"
+    PHONE = "phone"
+    SMS = "sms"
 
 
 class Ambassador(TimestampMixin, Base):
@@ -48,12 +57,19 @@ class Ambassador(TimestampMixin, Base):
         CheckConstraint(
             "birth_year IS NULL OR birth_year BETWEEN 1950 AND 2100", name="birth_year"
         ),
-        # An assessment without a date is no record of an assessment.
+        CheckConstraint("capacity <= 5", name="capacity_at_most_5"),
+        # Past the børneattest step the assessment must be on record (date; the assessor may
+        # later be erased, the date stays).
         CheckConstraint(
-            "child_certificate_status NOT IN ('approved', 'rejected')"
+            "state NOT IN ('certificate_cleared', 'trained', 'active')"
             " OR child_certificate_assessed_at IS NOT NULL",
             name="child_certificate_assessed",
         ),
+        CheckConstraint(
+            "state NOT IN ('trained', 'active') OR training_completed_at IS NOT NULL",
+            name="training_completed",
+        ),
+        CheckConstraint("state <> 'rejected' OR rejection_reason IS NOT NULL", name="rejected"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True, info=personal(ACCOUNT))
@@ -84,18 +100,27 @@ class Ambassador(TimestampMixin, Base):
     availability: Mapped[list[dict[str, Any]]] = mapped_column(
         JSONDocument, default=list, info=personal(ACCOUNT)
     )
+    # Dates the ambassador cannot meet (exams, holidays): [{"start": "2027-05-10", "end": ...}].
+    blackout_dates: Mapped[list[dict[str, Any]]] = mapped_column(
+        JSONDocument, default=list, info=personal(ACCOUNT)
+    )
+    # The short presentation pupils see.
     about: Mapped[str | None] = mapped_column(Text, info=personal(ACCOUNT))
+    phone: Mapped[str | None] = mapped_column(String(30), info=personal(ACCOUNT))
+    contact_preference: Mapped[ContactPreference] = mapped_column(
+        str_enum(ContactPreference, name="contact_preference"),
+        default=ContactPreference.EMAIL,
+        info=personal(ACCOUNT),
+    )
     state: Mapped[AmbassadorState] = mapped_column(
         str_enum(AmbassadorState, name="state"),
         default=AmbassadorState.APPLIED,
         index=True,
         info=personal(ACCOUNT),
     )
-    child_certificate_status: Mapped[ChildCertificateStatus] = mapped_column(
-        str_enum(ChildCertificateStatus, name="child_certificate_status"),
-        default=ChildCertificateStatus.NOT_REQUESTED,
-        info=personal(ACCOUNT),
-    )
+    rejection_reason: Mapped[str | None] = mapped_column(Text, info=personal(ACCOUNT))
+    # When the børneattest was ordered (the person then consents in Digital Post within 14 days).
+    child_certificate_requested_at: Mapped[datetime | None] = mapped_column(info=personal(ACCOUNT))
     child_certificate_assessed_at: Mapped[datetime | None] = mapped_column(info=personal(ACCOUNT))
     # The admin who assessed it; kept apart from the date so erasing that admin keeps the date.
     child_certificate_assessor_id: Mapped[int | None] = mapped_column(

@@ -44,6 +44,16 @@ class MatchState(StrEnum):
     DECLINED = "declined"
     CLOSED = "closed"
     WITHDRAWN = "withdrawn"
+    # Unanswered past the deadline: returns the pupil to the pool like a decline.
+    EXPIRED = "expired"
+
+
+class DeclineReason(StrEnum):
+    NO_CAPACITY = "no_capacity"
+    POOR_FIT = "poor_fit"
+    KNOW_THE_PUPIL = "know_the_pupil"
+    SCHEDULE = "schedule"
+    OTHER = "other"
 
 
 # The states that hold a pupil: the partial unique index and the services share them.
@@ -136,6 +146,11 @@ class Match(Base):
     proposed_at: Mapped[datetime] = mapped_column(default=utcnow, info=not_personal(MENTORING))
     responded_at: Mapped[datetime | None] = mapped_column(info=not_personal(MENTORING))
     decline_reason: Mapped[str | None] = mapped_column(Text, info=personal(MENTORING))
+    decline_category: Mapped[DeclineReason | None] = mapped_column(
+        str_enum(DeclineReason, name="decline_category"), info=not_personal(MENTORING)
+    )
+    # The day-before reminder of an unanswered proposal; set once, so cron can run it again.
+    reminder_sent_at: Mapped[datetime | None] = mapped_column(info=not_personal(MENTORING))
     closed_at: Mapped[datetime | None] = mapped_column(info=not_personal(MENTORING))
     close_reason: Mapped[CloseReason | None] = mapped_column(
         str_enum(CloseReason, name="close_reason"), info=personal(MENTORING)

@@ -13,7 +13,14 @@ from sqlalchemy.orm import Session
 
 from mentor.models import Role
 from tests.factories import make_interest, make_organisation, make_programme, make_user
-from tests.site import matrix_pupil_import, matrix_pupils, matrix_questionnaire
+from tests.site import (
+    matrix_ambassador_profile,
+    matrix_ambassador_vetting,
+    matrix_proposals,
+    matrix_pupil_import,
+    matrix_pupils,
+    matrix_questionnaire,
+)
 from tests.site.matrix_roles import ADMIN_ONLY, PUBLIC, Outcome
 
 MATRIX: dict[tuple[str, str], dict[str, Outcome]] = {
@@ -57,6 +64,9 @@ MATRIX: dict[tuple[str, str], dict[str, Outcome]] = {
     **matrix_pupil_import.ENTRIES,
     **matrix_pupils.ENTRIES,
     **matrix_questionnaire.ENTRIES,
+    **matrix_ambassador_vetting.ENTRIES,
+    **matrix_ambassador_profile.ENTRIES,
+    **matrix_proposals.ENTRIES,
 }
 
 # How to fill a path parameter with an object that exists.
@@ -69,4 +79,7 @@ PATH_VALUES: dict[str, Callable[[Session], str]] = {
     **matrix_pupil_import.PATH_VALUES,
     **matrix_pupils.PATH_VALUES,
     **matrix_questionnaire.PATH_VALUES,
+    **matrix_ambassador_vetting.PATH_VALUES,
+    **matrix_ambassador_profile.PATH_VALUES,
+    **matrix_proposals.PATH_VALUES,
 }

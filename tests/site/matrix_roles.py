@@ -33,3 +33,12 @@ ENROLMENT_STAFF = {
     Role.COORDINATOR.value: Outcome.ALLOW,
     Role.AMBASSADOR.value: Outcome.DENY,
 }
+
+# The ambassador's own pages.
+AMBASSADOR_ONLY = {
+    ANONYMOUS: Outcome.LOGIN,
+    Role.ADMIN.value: Outcome.DENY,
+    Role.COUNSELLOR.value: Outcome.DENY,
+    Role.COORDINATOR.value: Outcome.DENY,
+    Role.AMBASSADOR.value: Outcome.ALLOW,
+}
