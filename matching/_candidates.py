@@ -1,29 +1,56 @@
 """Chunked scoring of all allowed pairs of a block, keeping each side's best candidates.
 
-Scores are one float32 matrix product per chunk of pupils (float64 for small blocks).  Each
-pupil keeps its best ``k_pupil`` ambassadors and each ambassador its best ``capacity +
-k_ambassador`` pupils.  The k-th best values are kept as *bounds*: a pair that is in neither list
-scores at most ``min(pupil_bound, ambassador_bound)``, which lets the pricing pass skip almost
-all of them.  Edge scores themselves are recomputed exactly in float64 by ``score_pairs``.
+Scores are one float32 matrix product per chunk of pupils (float64 for small blocks), with BLAS
+on one thread: chunks are small enough to stay in cache, and the caller runs chunks (or blocks)
+side by side instead.  Each pupil keeps its best ``k_pupil`` ambassadors (``k_deep`` for the pupils
+marked deep, i.e. priority pupils, who are matched wherever they fit and so reach further down
+their lists); each ambassador keeps its best ``capacity + k_ambassador`` pupils.  The k-th best
+values are kept as *bounds*: a pair in neither list scores at most ``min(pupil_bound,
+ambassador_bound)``, which lets the pricing pass skip almost all of them.
+
+Selection costs about one comparison per pair: a row's k-th largest over a strided sample is a
+lower bound on its true k-th largest, a column's running k-th largest is a lower bound on its
+final one, so one ``nonzero`` over ``s >= row_threshold | s >= column_threshold`` leaves a few
+dozen survivors per row, and only those are sorted.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
+from threadpoolctl import ThreadpoolController
 
 from ._scoring import Factors
 
 F64 = NDArray[np.float64]
 I64 = NDArray[np.int64]
+FArray = NDArray[np.floating[Any]]
 MaskFn = Callable[[I64, I64], NDArray[np.bool_]]
 
 #: Absolute error allowed for float32 scores (|score| <= 1 per unit weight, ~100 terms).
 FLOAT32_MARGIN = 1e-4
+#: Blocks with at most this many pairs are scored in float64 (no margin needed).
+FLOAT64_PAIRS = 1 << 21
+
+
+_CONTROLLER: list[Any] = []
+
+
+def blas_controller() -> Any:
+    """This process's ThreadpoolController (building one scans the loaded libraries: 8 ms).
+
+    Scoring runs BLAS on one thread: chunks are cache-sized, a multi-threaded BLAS on a busy
+    machine spends more time waiting for its threads than multiplying (measured 3 vs 67 ns a
+    pair), and float32 products are bitwise reproducible only with a fixed thread count.
+    """
+    if not _CONTROLLER:
+        _CONTROLLER.append(ThreadpoolController())
+    return _CONTROLLER[0]
 
 
 @dataclass(frozen=True)
@@ -37,70 +64,138 @@ class Candidates:
     allowed_count: I64
 
 
-def _top_rows(s: NDArray[np.floating[Any]], k: int) -> tuple[I64, F64]:
-    """Column indices of each row's ``k`` largest values, and the k-th value (the bound).
+class BlockScorer:
+    """Float scores of (pupil, ambassador) sub-blocks of one block, with hard filters as ``-inf``.
 
-    Wide rows are not partitioned whole: the k-th largest of a strided sample of about
-    ``sqrt(k * n)`` columns is a lower bound on the row's k-th largest, so only the few values
-    above it (about as many again) need sorting.  This is what keeps candidate selection near the
-    cost of the matrix product itself.
+    ``margin`` bounds the absolute error against the exact float64 score.
+    """
+
+    def __init__(
+        self,
+        factors: Factors,
+        must_have: list[Factors],
+        pupils: I64,
+        ambassadors: I64,
+        *,
+        mask: MaskFn | None,
+        min_score: float | None,
+        exact: bool | None = None,
+    ) -> None:
+        n_p, n_a = len(pupils), len(ambassadors)
+        if exact is None:
+            exact = n_p * n_a <= FLOAT64_PAIRS
+        self.dtype: type[np.floating[Any]] = np.float64 if exact else np.float32
+        self.margin = 0.0 if exact else FLOAT32_MARGIN
+        self.pupils, self.ambassadors = pupils, ambassadors
+        # Key parts with few distinct keys in this block (its municipality) become one-hot columns
+        # of the matrix product; the rest (schools) are added as sparse corrections.
+        # Only the block's rows, in the working precision (never a copy of all pupils per block).
+        pupil_cols = [factors.pupil[pupils].astype(self.dtype)]
+        amb_cols = [factors.ambassador[ambassadors].astype(self.dtype)]
+        self.keys: list[tuple[I64, I64, float]] = []
+        for kp, ka, w in factors.keys:
+            kp, ka = kp[pupils], ka[ambassadors]
+            block_keys = np.unique(ka[ka >= 0])
+            if len(block_keys) <= 8:
+                pupil_cols.append((w * (kp[:, None] == block_keys[None, :])).astype(self.dtype))
+                amb_cols.append((ka[:, None] == block_keys[None, :]).astype(self.dtype))
+            else:
+                self.keys.append((kp, ka, w))
+        self.u: FArray = np.ascontiguousarray(np.hstack(pupil_cols))
+        self.v: FArray = np.ascontiguousarray(np.hstack(amb_cols).T)
+        self.must_have: list[tuple[FArray, FArray, list[tuple[I64, I64]]]] = [
+            (
+                np.ascontiguousarray(m.pupil[pupils], dtype=self.dtype),
+                np.ascontiguousarray(m.ambassador[ambassadors].T, dtype=self.dtype),
+                [(kp[pupils], ka[ambassadors]) for kp, ka, _ in m.keys],
+            )
+            for m in must_have
+        ]
+        self.mask = mask
+        self.min_score = min_score
+
+    @property
+    def filtered(self) -> bool:
+        return bool(self.must_have) or self.mask is not None or self.min_score is not None
+
+    def scores(self, rows: I64, cols: I64 | None = None) -> FArray:
+        """Scores of block-local ``rows`` x ``cols`` (all columns by default)."""
+        v: FArray = self.v if cols is None else self.v[:, cols]
+        u: FArray = self.u[rows]
+        s: FArray = u @ v
+        for kp, ka, w in self.keys:
+            _add_key_matches(s, kp[rows], ka if cols is None else ka[cols], w)
+        for mu, mv, mk in self.must_have:
+            mu_rows: FArray = mu[rows]
+            mv_cols: FArray = mv if cols is None else mv[:, cols]
+            value: FArray = mu_rows @ mv_cols
+            for kp, ka in mk:
+                _add_key_matches(value, kp[rows], ka if cols is None else ka[cols], 1.0)
+            s[value <= 1e-9] = -np.inf
+        if self.mask is not None:
+            gp = self.pupils[rows]
+            ga = self.ambassadors if cols is None else self.ambassadors[cols]
+            ri, ci = np.indices(s.shape).reshape(2, -1)
+            s[~self.mask(gp[ri], ga[ci]).reshape(s.shape)] = -np.inf
+        if self.min_score is not None:
+            s[s < self.min_score - self.margin] = -np.inf
+        return s
+
+
+def _row_thresholds(s: FArray, k: I64) -> FArray:
+    """A lower bound on each row's ``k[i]``-th largest value (``-inf`` when ``k[i] >= width``).
+
+    The k-th largest of a strided sample of about ``2 * sqrt(k * n)`` columns is at most the
+    row's k-th largest; about ``k * stride`` values of the row lie above it.
     """
     n_rows, n_cols = s.shape
-    if k >= n_cols:
-        return np.tile(np.arange(n_cols), (n_rows, 1)), np.full(n_rows, -np.inf)
-    stride = int(np.sqrt(n_cols / k))
-    if stride < 12:
-        idx = np.argpartition(s, n_cols - k, axis=1)[:, n_cols - k :]
-        bound = np.take_along_axis(s, idx, axis=1).min(axis=1).astype(np.float64)
-        return idx.astype(np.int64), bound
-    sample = np.ascontiguousarray(s[:, ::stride])
+    out = np.full(n_rows, -np.inf, dtype=s.dtype)
+    kinds = np.unique(k[k < n_cols])
+    if not len(kinds):
+        return out
+    stride = max(1, int(np.sqrt(n_cols / kinds.max()) / 2))
+    sample = s[:, ::stride] if stride > 1 else s
     width = sample.shape[1]
-    threshold = np.partition(sample, width - k, axis=1)[:, width - k]
-    r, c = np.nonzero(s >= threshold[:, None])
-    val = s[r, c]
-    order = np.lexsort((c, -val, r))
-    r, c, val = r[order], c[order], val[order]
-    rank = np.arange(len(r)) - np.searchsorted(r, np.arange(n_rows))[r]
-    keep = rank < k
-    idx = c[keep].reshape(n_rows, k).astype(np.int64)
-    bound = val[keep].reshape(n_rows, k)[:, -1].astype(np.float64)
-    return idx, bound
+    kinds = kinds[kinds <= width]
+    if not len(kinds):
+        return out
+    part = np.partition(sample, [width - x for x in kinds[::-1]], axis=1)
+    for x in kinds:
+        rows = k == x
+        out[rows] = part[rows, width - x]
+    return out
 
 
 class _ColumnTops:
-    """Each column's ``k`` largest values over a stream of row chunks.
+    """Each column's ``k[c]`` largest values (ties: lower row first) over a stream of chunks.
 
-    Once a column holds ``k`` values, only values above its current k-th value can enter, so
-    after the first chunks a chunk costs one comparison per entry.
+    Once a column holds ``k[c]`` values, only values at least its current k-th value can enter,
+    so after the first chunks a chunk costs one comparison per entry.
     """
 
-    def __init__(self, n_cols: int, k: int) -> None:
-        self.n_cols, self.k = n_cols, k
+    def __init__(self, k: I64) -> None:
+        self.k = k
         self.rows = np.zeros(0, dtype=np.int64)
         self.cols = np.zeros(0, dtype=np.int64)
         self.vals = np.zeros(0)
-        self.threshold = np.full(n_cols, -np.inf)
+        self.threshold = np.full(len(k), -np.inf)
         self.pending: list[tuple[I64, I64, F64]] = []
         self.n_pending = 0
 
-    def add(self, s: NDArray[np.floating[Any]], row_offset: int) -> None:
-        threshold = self.threshold.astype(s.dtype)
-        n_rows = s.shape[0]
-        stride = int(np.sqrt(n_rows / self.k)) if n_rows > self.k else 1
-        if stride >= 4 and np.isneginf(threshold).any():
-            # As in _top_rows: a sampled k-th largest bounds the chunk's k-th largest from below.
-            sample = np.ascontiguousarray(s[::stride])
-            height = sample.shape[0]
-            if height > self.k:
-                sampled = np.partition(sample, height - self.k, axis=0)[height - self.k]
-                threshold = np.maximum(threshold, sampled)
-        r, c = np.nonzero(s >= threshold[None, :])
-        self.pending.append((r + row_offset, c, s[r, c].astype(np.float64)))
-        self.n_pending += len(r)
-        if self.n_pending > 2 * self.k * self.n_cols + 100_000:
-            self._reselect()
+    def first_threshold(self, s: FArray) -> None:
+        """Seed the thresholds with the first chunk's ``max(k)``-th largest per column."""
+        top = int(self.k.max(initial=0))
+        if np.isneginf(self.threshold).all() and 0 < top <= s.shape[0]:
+            kth = np.partition(s, s.shape[0] - top, axis=0)[s.shape[0] - top]
+            self.threshold = np.maximum(self.threshold, kth.astype(np.float64))
 
-    def _reselect(self) -> None:
+    def add(self, rows: I64, cols: I64, vals: F64) -> None:
+        self.pending.append((rows, cols, vals))
+        self.n_pending += len(rows)
+        if self.n_pending > 2 * int(self.k.sum()) + 100_000:
+            self.reselect()
+
+    def reselect(self) -> None:
         rows = np.concatenate([self.rows, *(p[0] for p in self.pending)])
         cols = np.concatenate([self.cols, *(p[1] for p in self.pending)])
         vals = np.concatenate([self.vals, *(p[2] for p in self.pending)])
@@ -109,103 +204,143 @@ class _ColumnTops:
         rows, cols, vals = rows[finite], cols[finite], vals[finite]
         order = np.lexsort((rows, -vals, cols))
         rows, cols, vals = rows[order], cols[order], vals[order]
-        start = np.searchsorted(cols, np.arange(self.n_cols))
+        start = np.searchsorted(cols, np.arange(len(self.k)))
         rank = np.arange(len(cols)) - start[cols]
-        keep = rank < self.k
+        keep = rank < self.k[cols]
         self.rows, self.cols, self.vals = rows[keep], cols[keep], vals[keep]
-        full = np.bincount(self.cols, minlength=self.n_cols) >= self.k
-        last = rank[keep] == self.k - 1
-        self.threshold = np.full(self.n_cols, -np.inf)
-        self.threshold[self.cols[last]] = self.vals[last]
-        self.threshold[~full] = -np.inf
+        last = keep & (rank == self.k[cols] - 1)
+        threshold = np.full(len(self.k), -np.inf)
+        threshold[cols[last]] = vals[last]
+        self.threshold = np.maximum(self.threshold, threshold)
+
+    def merge(self, other: _ColumnTops) -> None:
+        self.pending.append((other.rows, other.cols, other.vals))
+        self.pending.extend(other.pending)
 
     def result(self) -> tuple[I64, I64, F64]:
         """Rows, columns, and each column's k-th value (``-inf`` where it has fewer)."""
-        self._reselect()
-        return self.rows, self.cols, self.threshold
+        self.reselect()
+        count = np.bincount(self.cols, minlength=len(self.k))
+        bound = np.full(len(self.k), -np.inf)
+        last = np.flatnonzero(np.diff(np.r_[self.cols, -1]) != 0)  # last kept of each column
+        full = count[self.cols[last]] >= self.k[self.cols[last]]
+        bound[self.cols[last][full]] = self.vals[last][full]
+        return self.rows, self.cols, bound
+
+
+@dataclass
+class _Stripe:
+    rows: list[I64]
+    cols: list[I64]
+    pupil_bound: F64
+    allowed_count: I64
+    tops: _ColumnTops
 
 
 def block_candidates(
-    factors: Factors,
-    must_have: list[Factors],
-    pupils: I64,
-    ambassadors: I64,
+    scorer: BlockScorer,
     *,
     capacity: I64,
     k_pupil: int,
     k_ambassador: int,
-    mask: MaskFn | None,
-    min_score: float | None,
-    chunk_pairs: int = 1 << 22,
+    deep: NDArray[np.bool_] | None = None,
+    k_deep: int = 0,
+    n_jobs: int = 1,
+    chunk_pairs: int = 1 << 20,
 ) -> Candidates:
-    """Score a block in chunks and keep the best pairs of each pupil and each ambassador."""
-    n_p, n_a = len(pupils), len(ambassadors)
-    small = n_p * n_a <= 1 << 21
-    dtype: type[np.float32] | type[np.float64] = np.float64 if small else np.float32
-    margin = 0.0 if small else FLOAT32_MARGIN
-    # Key parts with few distinct keys in this block (its municipality) become one-hot columns of
-    # the matrix product; the rest (schools) are added as sparse corrections.
-    pupil_cols, amb_cols, amb_keys = [factors.pupil], [factors.ambassador[ambassadors]], []
-    for kp, ka, w in factors.keys:
-        block_keys = np.unique(ka[ambassadors][ka[ambassadors] >= 0])
-        if len(block_keys) <= 8:
-            pupil_cols.append(w * (kp[:, None] == block_keys[None, :]))
-            amb_cols.append(1.0 * (ka[ambassadors][:, None] == block_keys[None, :]))
+    """Score a block in chunks and keep the best pairs of each pupil and each ambassador.
+
+    ``deep`` marks pupils (block-local) who keep ``max(k_pupil, k_deep)`` ambassadors.  With
+    ``n_jobs > 1`` the chunks are split into that many contiguous stripes run in threads (the
+    matrix products and comparisons release the GIL); the result does not depend on it.
+    """
+    n_p, n_a = len(scorer.pupils), len(scorer.ambassadors)
+    k_row = np.full(n_p, min(k_pupil, n_a), dtype=np.int64)
+    if deep is not None:
+        k_row[deep] = min(max(k_pupil, k_deep), n_a)
+    k_col = np.minimum(capacity.astype(np.int64) + k_ambassador, n_p)
+    margin = scorer.margin
+    step = max(1, min(n_p, chunk_pairs // max(n_a, 1)))
+    starts = list(range(0, n_p, step))
+    n_stripes = max(1, min(n_jobs, len(starts)))
+    bounds = np.linspace(0, len(starts), n_stripes + 1).astype(int)
+
+    def stripe(i: int) -> _Stripe:
+        out = _Stripe(
+            [], [], np.full(n_p, -np.inf), np.full(n_p, n_a, dtype=np.int64), _ColumnTops(k_col)
+        )
+        for lo in starts[bounds[i] : bounds[i + 1]]:
+            _chunk(scorer, lo, min(n_p, lo + step), k_row, out, margin)
+        return out
+
+    with blas_controller().limit(limits=1, user_api="blas"):
+        if n_stripes > 1:
+            with ThreadPoolExecutor(max_workers=n_stripes) as pool:
+                stripes = list(pool.map(stripe, range(n_stripes)))
         else:
-            amb_keys.append((kp, ka[ambassadors], w))
-    u_all = np.hstack(pupil_cols) if len(pupil_cols) > 1 else factors.pupil
-    v: NDArray[np.floating[Any]] = np.ascontiguousarray(np.hstack(amb_cols).T, dtype=dtype)
-    mh_v: list[NDArray[np.floating[Any]]] = [
-        np.ascontiguousarray(m.ambassador[ambassadors].T, dtype=dtype) for m in must_have
-    ]
-    mh_keys = [[(kp, ka[ambassadors]) for kp, ka, _ in m.keys] for m in must_have]
-    k_col = int(min(n_p, int(capacity.max(initial=0)) + k_ambassador))
-    tops = _ColumnTops(n_a, k_col)
-    rows_out: list[I64] = []
-    cols_out: list[I64] = []
+            stripes = [stripe(0)]
+    tops = stripes[0].tops
+    for other in stripes[1:]:
+        tops.merge(other.tops)
+    col_rows, col_cols, col_bound = tops.result()
     pupil_bound = np.full(n_p, -np.inf)
     allowed_count = np.full(n_p, n_a, dtype=np.int64)
-    step = max(1, chunk_pairs // max(n_a, 1))
-    for lo in range(0, n_p, step):
-        rows = pupils[lo : lo + step]
-        u_rows: NDArray[np.floating[Any]] = u_all[rows].astype(dtype)
-        s: NDArray[np.floating[Any]] = u_rows @ v
-        for kp, ka, w in amb_keys:
-            _add_key_matches(s, kp[rows], ka, w)
-        filtered = False
-        for m, mv, mk in zip(must_have, mh_v, mh_keys, strict=True):
-            m_rows: NDArray[np.floating[Any]] = m.pupil[rows].astype(dtype)
-            value: NDArray[np.floating[Any]] = m_rows @ mv
-            for kp, ka in mk:
-                _add_key_matches(value, kp[rows], ka, 1.0)
-            s[value <= 1e-9] = -np.inf
-            filtered = True
-        if mask is not None:
-            ri, ci = np.indices(s.shape).reshape(2, -1)
-            s[~mask(rows[ri], ambassadors[ci]).reshape(s.shape)] = -np.inf
-            filtered = True
-        if min_score is not None:
-            s[s < min_score - margin] = -np.inf
-            filtered = True
-        if filtered:
-            allowed_count[lo : lo + step] = np.isfinite(s).sum(axis=1)
-        idx, bound = _top_rows(s, k_pupil)
-        pupil_bound[lo : lo + step] = bound + margin
-        keep = np.isfinite(np.take_along_axis(s, idx, axis=1))
-        rows_out.append(np.repeat(np.arange(lo, lo + len(rows)), idx.shape[1])[keep.ravel()])
-        cols_out.append(idx.ravel()[keep.ravel()])
-        tops.add(s, lo)
-    col_rows, col_cols, col_bound = tops.result()
-    ambassador_bound = col_bound + margin  # -inf where a column kept every pupil
-    rows_out.append(col_rows)
-    cols_out.append(col_cols)
+    rows_out, cols_out = [col_rows], [col_cols]
+    for i, st in enumerate(stripes):
+        lo = starts[bounds[i]] if bounds[i] < len(starts) else n_p
+        hi = starts[bounds[i + 1]] if bounds[i + 1] < len(starts) else n_p
+        pupil_bound[lo:hi] = st.pupil_bound[lo:hi]
+        allowed_count[lo:hi] = st.allowed_count[lo:hi]
+        rows_out.extend(st.rows)
+        cols_out.extend(st.cols)
     p = np.concatenate(rows_out)
     a = np.concatenate(cols_out)
     code = np.unique(p * n_a + a)
+    ambassador_bound = col_bound + margin  # -inf where a column kept every allowed pupil
     return Candidates(code // n_a, code % n_a, pupil_bound, ambassador_bound, allowed_count)
 
 
-def _add_key_matches(s: NDArray[np.floating], pupil_key: I64, amb_key: I64, value: float) -> None:
+def _chunk(scorer: BlockScorer, lo: int, hi: int, k_row: I64, out: _Stripe, margin: float) -> None:
+    s = scorer.scores(np.arange(lo, hi))
+    if scorer.filtered:
+        out.allowed_count[lo:hi] = np.isfinite(s).sum(axis=1)
+    k = k_row[lo:hi]
+    row_thr = _row_thresholds(s, k)
+    tops = out.tops
+    tops.first_threshold(s)
+    col_thr = tops.threshold.astype(s.dtype)
+    hit = s >= row_thr[:, None]
+    hit |= s >= col_thr[None, :]
+    r, c = np.nonzero(hit)
+    val = s[r, c]
+    finite = np.isfinite(val)
+    r, c, val = r[finite], c[finite], val[finite]
+    # Column survivors go to the running column tops.
+    in_col = val >= col_thr[c]
+    tops.add(r[in_col] + lo, c[in_col], val[in_col].astype(np.float64))
+    # Row survivors: the k best of each row, ties to the lower column (nonzero order, stable).
+    in_row = val >= row_thr[r]
+    rr, cc, vv = r[in_row], c[in_row], val[in_row].astype(np.float64)
+    if len(vv):
+        span = float(vv.max() - vv.min())
+        key = rr - 0.5 * (vv - vv.min()) / (span if span > 0 else 1.0)
+        order = np.argsort(key, kind="stable")
+        rr, cc, vv = rr[order], cc[order], vv[order]
+    first = np.searchsorted(rr, np.arange(hi - lo))
+    count = np.diff(np.r_[first, len(rr)])
+    rank = np.arange(len(rr)) - first[rr]
+    keep = rank < k[rr]
+    out.rows.append(rr[keep] + lo)
+    out.cols.append(cc[keep])
+    # Bound: the k-th value where the row kept k; -inf where the row kept all it has.
+    full = count >= k
+    kth = np.full(hi - lo, -np.inf)
+    at = first[full] + k[full] - 1
+    kth[full] = vv[at] + margin
+    out.pupil_bound[lo:hi] = kth
+
+
+def _add_key_matches(s: FArray, pupil_key: I64, amb_key: I64, value: float) -> None:
     """``s[i, j] += value`` where ``pupil_key[i] == amb_key[j] >= 0``, without a dense compare.
 
     Few distinct keys (a block's municipality): one broadcast add per key.  Many keys (schools):

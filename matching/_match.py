@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import multiprocessing
 import time
-from collections.abc import Iterable, Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -12,7 +13,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from ._assign import Assignment, integer_scores, solve_flow
-from ._candidates import Candidates, MaskFn, block_candidates
+from ._candidates import BlockScorer, Candidates, MaskFn, blas_controller, block_candidates
 from ._features import Encoded
 from ._report import FairnessReport, fairness_report
 from ._scoring import ScoringModel
@@ -22,10 +23,12 @@ F64 = NDArray[np.float64]
 _NEVER = -(2**62)
 #: Blocks with at most this many pairs are solved on all their allowed pairs (nothing to price).
 DENSE_PAIRS = 20_000
-#: Pricing scores candidate pairs in batches of this size ...
-_PRICING_BATCH = 1 << 21
+#: Pricing scores flagged pairs in chunks of about this many pairs ...
+_PRICING_BATCH = 1 << 20
 #: ... and stops a round after this many violators (they are added and the flow re-solved).
 _ENOUGH_VIOLATORS = 200_000
+#: Absent pairs within this score of violating are added with the violators.
+_NEAR = 0.02
 
 
 @dataclass(frozen=True)
@@ -97,8 +100,9 @@ def match(
     locked: Iterable[tuple[str, str]] = (),
     min_score: float | None = None,
     quotas: Literal["proportional"] | Mapping[str, int] | None = None,
-    k_pupil: int = 12,
-    k_ambassador: int = 12,
+    k_pupil: int = 3,
+    k_ambassador: int = 8,
+    k_priority: int = 24,
     max_rounds: int = 20,
     n_jobs: int = 1,
 ) -> MatchResult:
@@ -127,12 +131,15 @@ def match(
         Upper bound on matched pupils per school, solved exactly in the same model.
         ``"proportional"``: each school's share of its block's capacity, in proportion to its
         pupils with an allowed ambassador (rounded up).
-    k_pupil, k_ambassador : int
-        Candidates kept per pupil, and per ambassador beyond its capacity.
+    k_pupil, k_ambassador, k_priority : int
+        Candidates kept per pupil, per ambassador beyond its capacity, and per priority pupil
+        (priority pupils are matched wherever there is room, so they reach further down their
+        lists).  They change the speed, never the result: pricing adds whatever is missing.
     max_rounds : int
         Pricing rounds before giving up on certification.
     n_jobs : int
-        Blocks solved in parallel threads.
+        Parallel workers: blocks run in forked processes (the min-cost-flow solver holds the
+        GIL), a single block scores its chunks in threads.  The result does not depend on it.
 
     Returns
     -------
@@ -195,6 +202,9 @@ def match(
     factors = model.factors(encoded)
     must_have = [model.factors(encoded, features=[name]) for name in model.must_have]
 
+    order = sorted(blocks, key=lambda b: -len(b.pupils) * max(len(b.ambassadors), 1))
+    parallel_blocks = n_jobs > 1 and len(order) > 1 and _can_fork()
+
     def run(block: _Block) -> _BlockResult:
         return _solve_block(
             encoded,
@@ -208,15 +218,14 @@ def match(
             min_score=min_score,
             k_pupil=k_pupil,
             k_ambassador=k_ambassador,
+            k_priority=k_priority,
             max_rounds=max_rounds,
+            n_jobs=1 if parallel_blocks else n_jobs,
         )
 
-    order = sorted(blocks, key=lambda b: -len(b.pupils) * max(len(b.ambassadors), 1))
-    if n_jobs > 1 and len(order) > 1:
-        with ThreadPoolExecutor(max_workers=n_jobs) as pool:
-            results = list(pool.map(run, order))
-    else:
-        results = [run(b) for b in order]
+    # BLAS on one thread (see blas_controller), for pricing products too.
+    with blas_controller().limit(limits=1, user_api="blas"):
+        results = _in_processes(run, order, n_jobs) if parallel_blocks else list(map(run, order))
 
     ambassador_of = np.full(n_p, -1, dtype=np.int64)
     score_of = np.full(n_p, np.nan)
@@ -227,14 +236,16 @@ def match(
         allowed_count[r.pupils] = r.allowed_count
     locked_set = set(lock_list)
     pairs = tuple(
-        Pair(
-            pupil_ids[i],
-            amb_ids[ambassador_of[i]],
-            float(score_of[i]),
-            (i, ambassador_of[i]) in locked_set,
+        Pair(pupil_ids[i], amb_ids[a], s, (i, a) in locked_set)
+        for i, a, s in sorted(
+            zip(
+                np.flatnonzero(ambassador_of >= 0).tolist(),
+                ambassador_of[ambassador_of >= 0].tolist(),
+                score_of[ambassador_of >= 0].tolist(),
+                strict=True,
+            ),
+            key=lambda t: pupil_ids[t[0]],
         )
-        for i in sorted(range(n_p), key=lambda i: pupil_ids[i])
-        if ambassador_of[i] >= 0
     )
     quota_of: dict[str, int] = {}
     for b in blocks:
@@ -267,6 +278,33 @@ def match(
             "seconds_total": time.perf_counter() - started,
         },
     )
+
+
+_WORK: tuple[Callable[[_Block], _BlockResult], list[_Block]] | None = None
+
+
+def _can_fork() -> bool:
+    return "fork" in multiprocessing.get_all_start_methods()
+
+
+def _run_forked(i: int) -> _BlockResult:
+    assert _WORK is not None
+    run, blocks = _WORK
+    return run(blocks[i])
+
+
+def _in_processes(
+    run: Callable[[_Block], _BlockResult], blocks: list[_Block], n_jobs: int
+) -> list[_BlockResult]:
+    """Solve blocks in forked workers, largest first; the inputs are inherited, not pickled."""
+    global _WORK
+    _WORK = (run, blocks)
+    try:
+        context = multiprocessing.get_context("fork")
+        with ProcessPoolExecutor(max_workers=n_jobs, mp_context=context) as pool:
+            return list(pool.map(_run_forked, range(len(blocks))))
+    finally:
+        _WORK = None
 
 
 def _id_index(ids: Sequence[str], what: str) -> dict[str, int]:
@@ -383,7 +421,9 @@ def _solve_block(
     min_score: float | None,
     k_pupil: int,
     k_ambassador: int,
+    k_priority: int,
     max_rounds: int,
+    n_jobs: int,
 ) -> _BlockResult:
     t0 = time.perf_counter()
     ps, as_ = block.pupils, block.ambassadors
@@ -407,6 +447,7 @@ def _solve_block(
         return pl, al, s
 
     complete = allow_codes is not None or n_p * n_a <= DENSE_PAIRS
+    scorer: BlockScorer | None = None
     if n_a == 0:
         cand = Candidates(
             *(np.zeros(0, dtype=np.int64),) * 2,
@@ -426,16 +467,15 @@ def _solve_block(
         )
     else:
         factors, must_have = factors_
+        scorer = BlockScorer(factors, must_have, ps, as_, mask=mask, min_score=min_score)
         cand = block_candidates(
-            factors,
-            must_have,
-            ps,
-            as_,
+            scorer,
             capacity=cap,
             k_pupil=k_pupil,
             k_ambassador=k_ambassador,
-            mask=mask,
-            min_score=min_score,
+            deep=priority[ps],
+            k_deep=k_priority,
+            n_jobs=n_jobs,
         )
     ep, ea, es = exact(cand.pupil, cand.ambassador)
     allowed_count = cand.allowed_count
@@ -482,7 +522,8 @@ def _solve_block(
         if complete or rounds >= max_rounds:
             break
         rounds += 1
-        vp, va, vs = _violations(result, cand, exact, np.sort(ep * n_a + ea), n_a)
+        assert scorer is not None
+        vp, va, vs = _violations(result, cand, scorer, exact, np.sort(ep * n_a + ea), n_a)
         if len(vp) == 0:
             certified = True
             break
@@ -510,11 +551,18 @@ def _solve_block(
 def _violations(
     result: Assignment,
     cand: Candidates,
+    scorer: BlockScorer,
     exact: Any,
     present: I64,
     n_a: int,
 ) -> tuple[I64, I64, F64]:
-    """Absent allowed pairs whose reduced cost is negative under the solver's duals."""
+    """Absent allowed pairs whose reduced cost is negative under the solver's duals.
+
+    A pair outside the graph scores at most ``min(pupil_bound, ambassador_bound)``; only where
+    that bound beats ``u_p + v_a`` can it violate.  The flagged ambassadors and pupils are scored
+    as one sub-block product (float32, with a margin), and only pairs within the margin of
+    violating are scored exactly.
+    """
     scale = result.scale
     u, v = result.pupil_price, result.ambassador_price
     big = np.int64(2**62)
@@ -526,52 +574,54 @@ def _violations(
         return out
 
     sigma, tau = q(cand.pupil_bound), q(cand.ambassador_bound)
-    x = u
+    # (p, a) may violate only if sigma_p - u_p > v_a and u_p < tau_a - v_a.  For each ambassador:
+    # among pupils with u_p below its limit (a prefix in u order), is the best sigma_p - u_p > v_a?
     y = np.where(sigma == -big, -big, sigma - np.minimum(u, big // 2))
-    order = np.argsort(x, kind="stable")
-    xs, ys = x[order], y[order]
+    order = np.argsort(u, kind="stable")
+    ys = y[order]
     prefix_max = np.maximum.accumulate(ys) if len(ys) else ys
     limit = np.where(tau == -big, -big, tau - np.minimum(v, big // 2))
-    n_pre = np.searchsorted(xs, limit, side="left")
-    flagged = np.flatnonzero((n_pre > 0) & (prefix_max[np.maximum(n_pre - 1, 0)] > v))
-    found: list[tuple[I64, I64, F64]] = []
-    n_found = 0
-    batch_p: list[I64] = []
-    batch_a: list[I64] = []
-    n_batch = 0
-
-    def flush() -> int:
-        pl, al = np.concatenate(batch_p), np.concatenate(batch_a)
-        batch_p.clear()
-        batch_a.clear()
-        absent = ~_contains(present, pl * n_a + al)
-        pl, al, s = exact(pl[absent], al[absent])
-        bad = integer_scores(s, scale) > u[pl] + v[al]
-        found.append((pl[bad], al[bad], s[bad]))
-        return int(bad.sum())
-
-    # Bounded memory and work per round: candidates are scored in batches, and a round stops
-    # once it has found enough violators to be worth a re-solve (the next round finds the rest).
-    for a in flagged:
-        head = np.flatnonzero(ys[: n_pre[a]] > v[a])
-        batch_p.append(order[head])
-        batch_a.append(np.full(len(head), a, dtype=np.int64))
-        n_batch += len(head)
-        if n_batch >= _PRICING_BATCH:
-            n_found += flush()
-            n_batch = 0
-            if n_found >= _ENOUGH_VIOLATORS:
-                break
-    if batch_p:
-        flush()
-    if not found:
+    n_pre = np.searchsorted(u[order], limit, side="left")
+    cols = np.flatnonzero((n_pre > 0) & (prefix_max[np.maximum(n_pre - 1, 0)] > v))
+    # Near-violators within ``slack`` are collected too, but only returned when some pair
+    # really violates.
+    slack = np.int64(_NEAR * scale)
+    if not len(cols):
         empty = np.zeros(0, dtype=np.int64)
         return empty, empty, np.zeros(0)
-    return (
-        np.concatenate([f[0] for f in found]),
-        np.concatenate([f[1] for f in found]),
-        np.concatenate([f[2] for f in found]),
-    )
+    rows = np.flatnonzero((y > v[cols].min() - slack) & (u < limit[cols].max() + slack))
+    found: list[tuple[I64, I64, F64, I64]] = []
+    n_found = 0
+    threshold_v = v[cols].astype(np.float64) - slack
+    step = max(1, _PRICING_BATCH // len(cols))
+    # Bounded memory and work per round: a round stops once it has found enough violators to be
+    # worth a re-solve (the next round finds the rest).
+    for lo in range(0, len(rows), step):
+        r = rows[lo : lo + step]
+        s = scorer.scores(r, cols).astype(np.float64)
+        need = u[r].astype(np.float64)[:, None] + threshold_v[None, :]
+        ri, ci = np.nonzero((s + scorer.margin) * scale + 1.0 > need)
+        if not len(ri):
+            continue
+        pl, al = r[ri], cols[ci]
+        absent = ~_contains(present, pl * n_a + al)
+        pl, al, sc = exact(pl[absent], al[absent])
+        gap = integer_scores(sc, scale) - (u[pl] + v[al])
+        near = gap > -slack
+        found.append((pl[near], al[near], sc[near], gap[near]))
+        n_found += int((gap > 0).sum())
+        if n_found >= _ENOUGH_VIOLATORS:
+            break
+    if n_found == 0:
+        empty = np.zeros(0, dtype=np.int64)
+        return empty, empty, np.zeros(0)
+    pl, al, sc, gap = (np.concatenate([f[i] for f in found]) for i in range(4))
+    # Violators, and the pairs closest to violating (they tend to violate after the re-solve):
+    # adding them now saves pricing rounds, each a full solve.
+    extra = max(4 * n_found, 1000)
+    keep = np.argsort(-gap, kind="stable")[: n_found + extra]
+    keep = np.sort(keep)
+    return pl[keep], al[keep], sc[keep]
 
 
 def _contains(sorted_codes: I64, codes: I64) -> NDArray[np.bool_]:

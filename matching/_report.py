@@ -65,41 +65,36 @@ def fairness_report(
 ) -> FairnessReport:
     """Build the report from an assignment (``ambassador_of[i] == -1``: unmatched)."""
     matched = ambassador_of >= 0
-    schools = [p.school for p in encoded.pupils]
-    grades = [p.grade for p in encoded.pupils]
-    by_school: dict[str, list[int]] = {}
-    by_grade: dict[int, list[int]] = {}
-    for i in range(len(schools)):
-        by_school.setdefault(schools[i], [0, 0])
-        by_grade.setdefault(grades[i], [0, 0])
-        by_school[schools[i]][0] += 1
-        by_grade[grades[i]][0] += 1
-        if matched[i]:
-            by_school[schools[i]][1] += 1
-            by_grade[grades[i]][1] += 1
+    # Counted by code with bincount: a Python loop over 270,000 pupils took seconds.
+    school_names, school_code = np.unique([p.school for p in encoded.pupils], return_inverse=True)
+    grade_names, grade_code = np.unique([p.grade for p in encoded.pupils], return_inverse=True)
+    n_school = np.bincount(school_code, minlength=len(school_names))
+    m_school = np.bincount(school_code[matched], minlength=len(school_names))
+    n_grade = np.bincount(grade_code, minlength=len(grade_names))
+    m_grade = np.bincount(grade_code[matched], minlength=len(grade_names))
     school_share = {
-        s: Share(n, m, None if quotas is None else quotas.get(s))
-        for s, (n, m) in sorted(by_school.items())
+        str(s): Share(int(n), int(m), None if quotas is None else quotas.get(str(s)))
+        for s, n, m in zip(school_names, n_school, m_school, strict=True)
     }
-    unmatched = []
-    for k in np.flatnonzero(~matched):
-        school = schools[k]
-        reason: Reason
-        if allowed_count[k] == 0:
-            reason = "below_min_score" if min_score is not None else "no_allowed_ambassador"
-        elif (
-            quotas is not None
-            and school in quotas
-            and school_share[school].matched >= quotas[school]
-        ):
-            reason = "school_quota_reached"
-        else:
-            reason = "capacity_used_up"
-        unmatched.append(Unmatched(encoded.pupils[k].id, reason))
-    unmatched.sort(key=lambda u: u.pupil)
+    full = np.zeros(len(school_names), dtype=bool)
+    if quotas is not None:
+        for c, name in enumerate(school_names.tolist()):
+            full[c] = name in quotas and m_school[c] >= quotas[name]
+    nothing: Reason = "below_min_score" if min_score is not None else "no_allowed_ambassador"
+    reasons: tuple[Reason, ...] = (nothing, "school_quota_reached", "capacity_used_up")
+    left = np.flatnonzero(~matched)
+    why = np.where(allowed_count[left] == 0, 0, np.where(full[school_code[left]], 1, 2))
+    ids = [encoded.pupils[k].id for k in left.tolist()]
+    unmatched = sorted(
+        (Unmatched(i, reasons[w]) for i, w in zip(ids, why.tolist(), strict=True)),
+        key=lambda u: u.pupil,
+    )
+    by_grade = {
+        int(g): Share(int(n), int(m)) for g, n, m in zip(grade_names, n_grade, m_grade, strict=True)
+    }
     return FairnessReport(
         by_school=school_share,
-        by_grade={g: Share(n, m) for g, (n, m) in sorted(by_grade.items())},
+        by_grade=by_grade,
         mean_score=float(score_of[matched].mean()) if matched.any() else 0.0,
         unmatched=tuple(unmatched),
     )
