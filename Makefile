@@ -43,7 +43,7 @@ fmt: install
 
 # Extract the strings of code and templates and merge them into both catalogues.
 messages: install
-	$(BIN)/pybabel extract --no-location --sort-output -F babel.cfg -k lazy_gettext -k ngettext:1,2 -o mentor/locale/messages.pot .
+	$(BIN)/pybabel extract --ignore-dirs ".* .venv __pycache__" --no-location --sort-output -F babel.cfg -k lazy_gettext -k ngettext:1,2 -o mentor/locale/messages.pot .
 	$(BIN)/pybabel update --no-fuzzy-matching --ignore-obsolete -i mentor/locale/messages.pot -d mentor/locale
 
 clean:

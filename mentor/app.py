@@ -9,6 +9,11 @@ from sqlalchemy.orm import Session, sessionmaker
 from mentor import health
 from mentor.accounts import admin_routes as account_admin_routes
 from mentor.accounts import routes as account_routes
+from mentor.ambassadors import bulk_invite_routes as ambassador_bulk_invite_routes
+from mentor.ambassadors import joining_routes as ambassador_joining_routes
+from mentor.ambassadors import profile_routes as ambassador_profile_routes
+from mentor.ambassadors import proposals_routes as ambassador_proposals_routes
+from mentor.ambassadors import vetting_routes as ambassador_vetting_routes
 from mentor.catalogue import routes as catalogue_routes
 from mentor.config import PROJECT_ROOT, Settings, get_settings
 from mentor.db import make_engine, make_sessionmaker
@@ -39,6 +44,7 @@ def create_app(
     public.include_router(home_routes.router)
     public.include_router(account_routes.router)
     public.include_router(questionnaire_pupil_routes.router)
+    public.include_router(ambassador_joining_routes.public_router)
 
     # Everything else requires login: a route is public only by being added above.
     protected = APIRouter(dependencies=[*page_dependencies, Depends(require_user)])
@@ -48,6 +54,11 @@ def create_app(
     protected.include_router(questionnaire_routes.router)
     protected.include_router(pupil_import_routes.router)
     protected.include_router(pupil_routes.router)
+    protected.include_router(ambassador_bulk_invite_routes.router)
+    protected.include_router(ambassador_vetting_routes.router)
+    protected.include_router(ambassador_joining_routes.router)
+    protected.include_router(ambassador_profile_routes.router)
+    protected.include_router(ambassador_proposals_routes.router)
 
     app.include_router(health.router)
     app.include_router(public)

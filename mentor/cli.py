@@ -26,6 +26,8 @@ app.add_typer(db_app, name="db")
 app.add_typer(users_app, name="users")
 app.add_typer(mail_app, name="mail")
 app.add_typer(import_app, name="import")
+proposals_app = typer.Typer(no_args_is_help=True, help="Proposals to ambassadors.")
+app.add_typer(proposals_app, name="proposals")
 
 
 def fail(reason: str) -> None:
@@ -125,6 +127,22 @@ def mail_send() -> None:
     with factory() as session:
         sent = deliver_pending(session, settings)
     typer.echo(f"{sent} e-mail(s) sent")
+
+
+@proposals_app.command("expire")
+def proposals_expire() -> None:
+    """Remind the day before the deadline and expire unanswered proposals (idempotent; for cron)."""
+    from mentor.db import utcnow
+    from mentor.matches.service import expire_due
+    from mentor.notifications.delivery import deliver_pending
+
+    settings = get_settings()
+    factory = make_sessionmaker(make_engine(settings.database_url))
+    with session_scope(factory) as session:
+        result = expire_due(session, now=utcnow(), settings=settings)
+    with factory() as session:
+        deliver_pending(session, settings)
+    typer.echo(f"{result.reminded} reminder(s) sent, {result.expired} proposal(s) expired")
 
 
 @app.command()

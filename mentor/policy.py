@@ -17,6 +17,7 @@ from mentor.errors import Forbidden
 from mentor.models import (
     OPEN_MATCH_STATES,
     Ambassador,
+    AmbassadorState,
     CounsellorSchool,
     Match,
     Organisation,
@@ -35,6 +36,10 @@ class Permission(StrEnum):
     RUN_MATCHING = "run_matching"
     FOLLOW_UP = "follow_up"
     MENTOR = "mentor"
+    VET_AMBASSADORS = "vet_ambassadors"
+    INVITE_AMBASSADORS = "invite_ambassadors"
+    # A whole list from a file: the programme's owner only (issue 5).
+    IMPORT_AMBASSADORS = "import_ambassadors"
 
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
@@ -44,10 +49,18 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.MANAGE_USERS,
             Permission.MANAGE_CATALOGUE,
             Permission.VIEW_AUDIT_LOG,
+            Permission.VET_AMBASSADORS,
+            Permission.INVITE_AMBASSADORS,
+            Permission.IMPORT_AMBASSADORS,
         }
     ),
     Role.COUNSELLOR: frozenset(
-        {Permission.ENROL_PUPILS, Permission.RUN_MATCHING, Permission.FOLLOW_UP}
+        {
+            Permission.ENROL_PUPILS,
+            Permission.RUN_MATCHING,
+            Permission.FOLLOW_UP,
+            Permission.INVITE_AMBASSADORS,
+        }
     ),
     Role.COORDINATOR: frozenset({Permission.ENROL_PUPILS}),
     Role.AMBASSADOR: frozenset({Permission.MENTOR}),
@@ -115,3 +128,20 @@ def may_enrol_at(db: Session, user: User, school_id: int) -> bool:
 def may_set_priority(user: User) -> bool:
     """Whether the user may mark a pupil as a priority: matching's first pass, so its runners."""
     return has_permission(user, Permission.RUN_MATCHING)
+
+
+def is_proposable(ambassador: Ambassador) -> bool:
+    """The rule ``proposable_ambassadors`` applies in SQL, for one loaded ambassador."""
+    return ambassador.state is AmbassadorState.ACTIVE and ambassador.capacity > 0
+
+
+def proposable_ambassadors() -> Select[tuple[Ambassador]]:
+    """The ambassadors who may be proposed to a pupil: the one answer, for proposals and matching.
+
+    Only ACTIVE ones: approved, børneattest cleared and training completed (the law asks for a
+    børneattest before direct contact with children under 15), and not paused, left or
+    rejected; a capacity of 0 means paused too.
+    """
+    return select(Ambassador).where(
+        Ambassador.state == AmbassadorState.ACTIVE, Ambassador.capacity > 0
+    )

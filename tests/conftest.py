@@ -163,7 +163,7 @@ def settings(smtp_server: SmtpServer, tmp_path: Path) -> Settings:
     return Settings(
         env=Environment.TEST,
         database_url="sqlite://",  # unused: the app gets the test's session factory
-        secret_key=TEST_SECRET,  # type: ignore[arg-type]
+        secret_key=TEST_SECRET,
         base_url="https://testserver",
         cookie_secure=True,
         smtp_host=smtp_server.host,

@@ -5,14 +5,13 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Annotated
 
-from fastapi import APIRouter, BackgroundTasks, Depends, Request
+from fastapi import APIRouter, Depends, Request
 from starlette.responses import Response
 
 from mentor.accounts import service
 from mentor.accounts.forms import ROLE_LABELS, InviteForm, UserUpdateForm
 from mentor.errors import InvalidInput
 from mentor.models import Role, User
-from mentor.notifications.delivery import deliver_in_background
 from mentor.organisations.forms import KIND_LABELS, checked_ids
 from mentor.organisations.service import (
     organisation_choices,
@@ -89,7 +88,6 @@ def invite(
     settings: SettingsDep,
     admin: Admin,
     fields: FormFields,
-    background: BackgroundTasks,
 ) -> Response:
     try:
         form = parse_form(InviteForm, fields)
@@ -108,7 +106,6 @@ def invite(
         return _invite_page(request, db, values=fields, errors=error.field_errors, status_code=422)
     db.commit()
     # The mail is in the outbox with the user; sending it after the response keeps the page fast.
-    background.add_task(deliver_in_background, request.app.state.session_factory, settings)
     flash.add(request, "invitation_sent", email=user.email)
     return redirect(request, LIST_URL)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from fastapi import APIRouter, BackgroundTasks, Request
+from fastapi import APIRouter, Request
 from starlette.responses import Response
 
 from mentor.accounts import service, sessions
@@ -12,7 +12,6 @@ from mentor.accounts.forms import LanguageForm, LoginForm, PasswordResetRequestF
 from mentor.errors import DomainError, InvalidInput
 from mentor.i18n import get_locale
 from mentor.models import Locale, TokenPurpose
-from mentor.notifications.delivery import deliver_in_background
 from mentor.web import csrf, flash
 from mentor.web.deps import OptionalUser, SessionDep, SettingsDep, client_ip
 from mentor.web.forms import FormFields, parse_form
@@ -134,7 +133,6 @@ def password_reset_request(
     db: SessionDep,
     settings: SettingsDep,
     fields: FormFields,
-    background: BackgroundTasks,
 ) -> Response:
     try:
         form = parse_form(PasswordResetRequestForm, fields)
@@ -149,7 +147,6 @@ def password_reset_request(
         db, email=form.email, locale=get_locale(), settings=settings, ip=client_ip(request)
     )
     db.commit()
-    background.add_task(deliver_in_background, request.app.state.session_factory, settings)
     flash.add(request, "password_reset_sent", level="info")
     return redirect(request, "/login")
 

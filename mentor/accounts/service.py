@@ -195,6 +195,25 @@ def invite_user(
     )
     with unique_fields(db, {"email": "email"}):  # two admins inviting one address at once
         db.add(user)
+    send_invitation(db, user=user, actor=actor, settings=settings, locale=locale)
+    record(db, actor_id=actor.id, action="invite", object_type="user", object_id=user.id)
+    return user
+
+
+def send_invitation(
+    db: Session,
+    *,
+    user: User,
+    actor: User,
+    settings: Settings,
+    locale: str,
+    template: str = "invitation",
+) -> None:
+    """Mail ``user`` a single-use link to choose a password (an invitation token).
+
+    ``template`` lets a domain word the mail its own way (an approved ambassador application);
+    every template gets ``name``, ``inviter``, ``link`` and ``days``.
+    """
     token = _issue_token(
         db,
         user=user,
@@ -204,8 +223,8 @@ def invite_user(
     )
     queue_email(
         db,
-        to=address,
-        template="invitation",
+        to=user.email,
+        template=template,
         locale=locale,
         context={
             "name": user.full_name,
@@ -214,8 +233,6 @@ def invite_user(
             "days": settings.invitation_ttl // 86400,
         },
     )
-    record(db, actor_id=actor.id, action="invite", object_type="user", object_id=user.id)
-    return user
 
 
 def request_password_reset(

@@ -21,6 +21,7 @@ from mentor.demo.municipality import (
     build_municipality,
     demo_organisation_codes,
 )
+from mentor.demo.proposals import build_proposals
 from mentor.demo.pupils import Catalogue, build_pupils
 from mentor.demo.staff import DEMO_LOGINS, build_staff
 from mentor.models import (
@@ -92,12 +93,18 @@ def load_demo(session: Session) -> str:
     ambassadors = build_ambassadors(rng, municipality, catalogue, staff)
     session.add_all([*pupils, *ambassadors])
     session.flush()
+    # The first ambassador is the demo login's.
+    proposals = build_proposals(session, ambassadors[0], pupils)
     record(
         session,
         actor_id=None,
         action=AuditAction.CREATE,
         object_type="demo",
-        details={"pupils": len(pupils), "ambassadors": len(ambassadors)},
+        details={
+            "pupils": len(pupils),
+            "ambassadors": len(ambassadors),
+            "proposals": proposals,
+        },
     )
 
     consented = sum(pupil.consent_state is ConsentState.GIVEN for pupil in pupils)
@@ -111,6 +118,7 @@ def load_demo(session: Session) -> str:
         f"{len(INSTITUTIONS)} youth-education institutions and the guidance unit; "
         f"{len(pupils)} pupils ({by_grade}; {consented} with guardian consent); "
         f"{len(ambassadors)} ambassadors ({by_state}); "
+        f"{proposals} proposals to the demo ambassador; "
         f"{len(staff.coordinators)} coordinators, 2 counsellors and an admin; "
         f"catalogues: {seeded.programmes} programmes, {seeded.interest_groups} interest groups "
         f"and {seeded.interests} interests added."

@@ -12,6 +12,8 @@ from mentor.i18n import using_locale
 from mentor.models import OutboxEmail, OutboxState
 from mentor.web.templating import environment
 
+OUTBOX_PENDING = "outbox_pending"
+
 
 def queue_email(
     db: Session,
@@ -38,4 +40,6 @@ def queue_email(
     )
     db.add(mail)
     db.flush()
+    # Tells the request's session dependency to deliver once the response is sent.
+    db.info[OUTBOX_PENDING] = True
     return mail

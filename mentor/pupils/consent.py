@@ -19,13 +19,13 @@ from mentor.audit.service import record
 from mentor.db import utcnow
 from mentor.errors import InvalidInput
 from mentor.i18n import LOCAL_TIMEZONE, LazyText, lazy_gettext
+from mentor.matches import service as matches
 from mentor.models import (
     OPEN_MATCH_STATES,
     CloseReason,
     ConsentMethod,
     ConsentState,
     Match,
-    MatchState,
     Pupil,
     PupilStatus,
     Setting,
@@ -93,7 +93,7 @@ def record_consent(db: Session, *, actor: User, pupil: Pupil, consent: ConsentRe
         details={"from": before.value, "to": consent.state.value, "method": consent.method.value},
     )
     if consent.state is not ConsentState.GIVEN:
-        end_open_matches(db, actor=actor, pupil=pupil, reason=CloseReason.NO_LONGER_WANTED)
+        matches.end_open_matches(db, actor=actor, pupil=pupil, reason=CloseReason.NO_LONGER_WANTED)
 
 
 def withdraw_consent(
@@ -107,37 +107,6 @@ def withdraw_consent(
     """
     consent = ConsentRecord(state=ConsentState.WITHDRAWN, given_by=given_by, method=method, on=on)
     record_consent(db, actor=actor, pupil=pupil, consent=consent)
-
-
-def end_open_matches(db: Session, *, actor: User, pupil: Pupil, reason: CloseReason) -> int:
-    """End the pupil's open proposal or match at once; returns how many were ended.
-
-    Belongs with the matches service once that exists (it is the writer of matches).
-    """
-    now = utcnow()
-    ended = db.scalars(
-        select(Match)
-        .where(Match.pupil_id == pupil.id, Match.state.in_(OPEN_MATCH_STATES))
-        .with_for_update()
-    ).all()
-    for match in ended:
-        before = match.state
-        # A proposal the ambassador has not answered is taken back; an accepted match is closed.
-        match.state = MatchState.WITHDRAWN if before is MatchState.PROPOSED else MatchState.CLOSED
-        match.closed_at = now
-        match.closed_by_id = actor.id
-        match.close_reason = reason
-        record(
-            db,
-            actor_id=actor.id,
-            action="update",
-            object_type="match",
-            object_id=match.id,
-            pupil_id=pupil.id,
-            details={"from": before.value, "to": match.state.value, "reason": reason.value},
-        )
-    db.flush()
-    return len(ended)
 
 
 def record_class_consent(

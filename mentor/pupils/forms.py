@@ -7,11 +7,10 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import TypeVar
 
-from babel import Locale
 from pydantic import Field
 
 from mentor.catalogue.forms import LocalDate
-from mentor.i18n import LazyText, get_locale, lazy_gettext
+from mentor.i18n import LazyText, lazy_gettext
 from mentor.models import (
     Attendance,
     ConsentMethod,
@@ -49,6 +48,7 @@ MATCH_STATE_LABELS: dict[MatchState, LazyText] = {
     MatchState.DECLINED: lazy_gettext("Declined"),
     MatchState.CLOSED: lazy_gettext("Closed"),
     MatchState.WITHDRAWN: lazy_gettext("Withdrawn"),
+    MatchState.EXPIRED: lazy_gettext("Expired"),
 }
 
 MEETING_STATE_LABELS: dict[MeetingState, LazyText] = {
@@ -87,35 +87,6 @@ QUESTIONNAIRE_FILTER_LABELS: dict[QuestionnaireFilter, LazyText] = {
     QuestionnaireFilter.ANSWERED: lazy_gettext("Answered"),
     QuestionnaireFilter.UNANSWERED: lazy_gettext("Not answered"),
 }
-
-# Languages offered as checkboxes: Danish, English, German (the border region), and the home
-# languages most common among Danish pupils. A pupil's other codes are kept and shown too.
-LANGUAGE_CODES = (
-    "da", "en", "de", "ar", "so", "tr", "ur", "fa", "ps", "ku", "ti", "pl", "uk", "ro", "lt",
-    "bs", "vi", "th", "tl", "es", "fr", "sq",
-)  # fmt: skip
-LANGUAGE_FIELD = "language_"  # one checkbox per language, named language_<code>
-
-
-def language_name(code: str) -> str:
-    """The language's name in the user's language ("arabisk"), or the code if Babel has none."""
-    name = Locale.parse(get_locale()).languages.get(code)
-    return str(name) if name else code
-
-
-def checked_languages(fields: Mapping[str, str]) -> list[str]:
-    """The ticked language codes, in the order of the checkboxes (LANGUAGE_CODES first)."""
-    codes = [
-        name[len(LANGUAGE_FIELD) :]
-        for name in fields
-        if name.startswith(LANGUAGE_FIELD)
-        and 2 <= len(name) - len(LANGUAGE_FIELD) <= 3
-        and name[len(LANGUAGE_FIELD) :].isalpha()
-        and name[len(LANGUAGE_FIELD) :].islower()
-    ]
-    order = {code: position for position, code in enumerate(LANGUAGE_CODES)}
-    return sorted(set(codes), key=lambda code: (order.get(code, len(order)), code))
-
 
 PAGE_SIZE = 50
 E = TypeVar("E", bound=StrEnum)

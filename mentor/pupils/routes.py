@@ -9,6 +9,7 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Depends, Request
 from starlette.responses import Response
 
+from mentor.catalogue.languages import checked_languages, language_name, language_options
 from mentor.errors import InvalidInput
 from mentor.models import Pupil, User
 from mentor.policy import Permission, may_set_priority
@@ -19,7 +20,6 @@ from mentor.pupils.forms import (
     ATTENDANCE_LABELS,
     CONSENT_METHOD_LABELS,
     CONSENT_STATE_LABELS,
-    LANGUAGE_CODES,
     MATCH_FILTER_LABELS,
     MATCH_STATE_LABELS,
     MEETING_STATE_LABELS,
@@ -29,8 +29,6 @@ from mentor.pupils.forms import (
     ConsentForm,
     PupilFilters,
     PupilForm,
-    checked_languages,
-    language_name,
     parse_filters,
 )
 from mentor.web import flash
@@ -212,14 +210,13 @@ def _edit_page(
 ) -> Response:
     service.record_read(db, actor=user, pupil=pupil, ip=client_ip(request))
     db.commit()
-    offered = [*LANGUAGE_CODES, *(code for code in languages if code not in LANGUAGE_CODES)]
     context = {
         **LABELS,
         "pupil": pupil,
         "values": values,
         "errors": errors,
         "languages": set(languages),
-        "language_options": [(code, language_name(code)) for code in offered],
+        "language_options": language_options(languages),
         "may_set_priority": may_set_priority(user),
         "grade_options": [(str(grade), str(grade)) for grade in range(7, 11)],
     }

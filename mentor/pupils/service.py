@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session, joinedload, selectinload
 from mentor.audit.service import record
 from mentor.errors import Forbidden, InvalidInput
 from mentor.i18n import LazyText, lazy_gettext
+from mentor.matches.service import end_open_matches
 from mentor.models import (
     OPEN_MATCH_STATES,
     Ambassador,
@@ -36,7 +37,7 @@ from mentor.models import (
 )
 from mentor.models.pupil import danish_sort_key
 from mentor.policy import enrolment_school_ids, may_set_priority, visible_pupil_ids, visible_pupils
-from mentor.pupils.consent import end_open_matches, local_today
+from mentor.pupils.consent import local_today
 from mentor.pupils.forms import (
     PAGE_SIZE,
     MatchFilter,

@@ -11,13 +11,12 @@ from itertools import groupby
 from typing import Annotated
 from urllib.parse import quote
 
-from fastapi import APIRouter, BackgroundTasks, Depends, Request
+from fastapi import APIRouter, Depends, Request
 from starlette.responses import Response
 
 from mentor.errors import InvalidInput, NotFound
 from mentor.i18n import gettext
 from mentor.models import Organisation, Pupil, User
-from mentor.notifications.delivery import deliver_in_background
 from mentor.policy import Permission
 from mentor.pupils.deps import VisiblePupil
 from mentor.questionnaire import service
@@ -162,7 +161,6 @@ def send_to_school(
     user: Staff,
     school: EnrolmentSchool,
     fields: FormFields,
-    background: BackgroundTasks,
 ) -> Response:
     try:
         form = parse_form(SchoolSendForm, fields)
@@ -175,7 +173,6 @@ def send_to_school(
         db, actor=user, school=school, pupils=pupils, delivery=form.delivery, settings=settings
     )
     db.commit()
-    background.add_task(deliver_in_background, request.app.state.session_factory, settings)
     back = (
         school_url(school)
         if form.scope == "school"
@@ -222,7 +219,6 @@ def send_to_pupil(
     user: Staff,
     pupil: VisiblePupil,
     fields: FormFields,
-    background: BackgroundTasks,
 ) -> Response:
     school = service.enrolment_school(db, user=user, school_id=pupil.school_id)
     try:
@@ -241,7 +237,6 @@ def send_to_pupil(
         db, actor=user, school=school, pupils=[pupil], delivery=form.delivery, settings=settings
     )
     db.commit()
-    background.add_task(deliver_in_background, request.app.state.session_factory, settings)
     return _sheet(request, school, issued, form.delivery, _pupil_back(fields, pupil))
 
 

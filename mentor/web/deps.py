@@ -17,6 +17,8 @@ from mentor.accounts.sessions import COOKIE_NAME, resolve_session
 from mentor.config import Settings
 from mentor.errors import LoginRequired
 from mentor.models import User
+from mentor.notifications.delivery import deliver_in_background
+from mentor.notifications.service import OUTBOX_PENDING
 from mentor.policy import Permission, authorize
 from mentor.web import csrf
 
@@ -33,6 +35,10 @@ def get_db(request: Request) -> Iterator[Session]:
             # Reads need no write lock on SQLite; writes take one at BEGIN (see mentor.db).
             session.connection(execution_options={"sqlite_begin": "DEFERRED"})
         yield session
+        # Runs after the response is sent: mail a committed action queued goes out now, so no
+        # route has to remember it (what fails stays in the outbox for `mentor mail send`).
+        if session.info.pop(OUTBOX_PENDING, False):
+            deliver_in_background(factory, request.app.state.settings)
 
 
 SettingsDep = Annotated[Settings, Depends(get_settings_dep)]

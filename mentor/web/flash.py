@@ -35,6 +35,7 @@ MESSAGES: dict[str, LazyText] = {
     "user_disabled": lazy_gettext("The user %(email)s was disabled and logged out everywhere."),
     "user_enabled": lazy_gettext("The user %(email)s can log in again."),
     "saved": lazy_gettext("Saved."),
+    "profile_saved": lazy_gettext("Your profile is saved."),
     "created": lazy_gettext("Created."),
     "created_named": lazy_gettext("%(name)s was created."),
     "saved_named": lazy_gettext("%(name)s was saved."),
@@ -58,6 +59,15 @@ MESSAGES: dict[str, LazyText] = {
     ),
     "import_nothing_changed": lazy_gettext(
         "Nothing changed: the pupils of %(school)s were already as in the file."
+    ),
+    "proposal_accepted": lazy_gettext("You accepted %(name)s as your mentee."),
+    "proposal_declined": lazy_gettext(
+        "You declined the proposal of %(name)s. Thank you for telling us why."
+    ),
+    "ambassador_state_changed": lazy_gettext("%(name)s is now: %(state)s."),
+    "ambassadors_bulk_done": lazy_gettext("Done for %(count)s ambassadors."),
+    "ambassadors_imported": lazy_gettext(
+        "Ambassadors invited: %(created)s. Already known and left alone: %(known)s."
     ),
 }
 

@@ -26,8 +26,11 @@ MENU: tuple[MenuItem, ...] = (
         "/admin/organisations", lazy_gettext("Organisations"), Permission.MANAGE_ORGANISATIONS
     ),
     MenuItem("/admin/users", lazy_gettext("Users"), Permission.MANAGE_USERS),
+    MenuItem("/admin/ambassadors", lazy_gettext("Ambassadors"), Permission.VET_AMBASSADORS),
     MenuItem("/admin/programmes", lazy_gettext("Programmes"), Permission.MANAGE_CATALOGUE),
     MenuItem("/admin/interests", lazy_gettext("Interests"), Permission.MANAGE_CATALOGUE),
+    MenuItem("/ambassador/mentees", lazy_gettext("My mentees"), Permission.MENTOR),
+    MenuItem("/ambassador/profile", lazy_gettext("My profile"), Permission.MENTOR),
 )
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from functools import cache
+from pathlib import Path
 
 import pytest
 from babel.messages.catalog import Catalog
@@ -20,11 +21,17 @@ KEYWORDS = {"_": None, "gettext": None, "lazy_gettext": None, "ngettext": (1, 2)
 PLACEHOLDER = re.compile(r"%\((\w+)\)s")
 
 
+def _scanned(path: str) -> bool:
+    # Babel skips folders starting with "_" by default: templates/_macros/ holds messages too.
+    name = Path(path).name
+    return not name.startswith(".") and name not in {"__pycache__", ".venv", "node_modules"}
+
+
 def _message_ids() -> Iterator[str | tuple[str, ...]]:
     with (PROJECT_ROOT / "babel.cfg").open() as config:
         method_map, options = parse_mapping_cfg(config)
     for _file, _line, message, _comments, _context in extract_from_dir(
-        str(PROJECT_ROOT), method_map, options, KEYWORDS
+        str(PROJECT_ROOT), method_map, options, KEYWORDS, directory_filter=_scanned
     ):
         if message:
             yield message if isinstance(message, str) else tuple(m for m in message if m)

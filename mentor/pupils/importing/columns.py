@@ -9,9 +9,10 @@ example file uses; the help page lists the rest.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Hashable, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import TypeVar
 
 from mentor.i18n import LazyText, lazy_gettext
 
@@ -186,9 +187,7 @@ def normalise_header(text: str) -> str:
     return _NOT_LETTER_OR_DIGIT.sub("", text.casefold())
 
 
-_ALIASES: dict[str, Field] = {
-    normalise_header(alias): column.field for column in COLUMNS for alias in column.aliases
-}
+KeyT = TypeVar("KeyT", bound=Hashable)
 
 
 @dataclass(frozen=True)
@@ -217,19 +216,39 @@ class HeaderMap:
         return missing
 
 
-def map_header(cells: Sequence[str], *, line: int) -> HeaderMap:
-    """Match a header row's cells to fields; the first of two same-meaning columns wins."""
-    positions: dict[Field, int] = {}
-    titles: dict[Field, str] = {}
+def alias_table(aliases: Mapping[KeyT, Sequence[str]]) -> dict[str, KeyT]:
+    """A column spec (field → its names) as the lookup ``match_header`` takes."""
+    return {normalise_header(alias): key for key, names in aliases.items() for alias in names}
+
+
+def match_header(
+    cells: Sequence[str], table: Mapping[str, KeyT]
+) -> tuple[dict[KeyT, int], dict[KeyT, str], list[str]]:
+    """Positions and titles of the fields a header row names, and the cells it does not use.
+
+    Shared by every file import (pupils, ambassadors): ``table`` comes from ``alias_table``.
+    The first of two same-meaning columns wins.
+    """
+    positions: dict[KeyT, int] = {}
+    titles: dict[KeyT, str] = {}
     ignored: list[str] = []
     for index, cell in enumerate(cells):
         title = " ".join(cell.split())
         if not title:
             continue
-        found = _ALIASES.get(normalise_header(title))
+        found = table.get(normalise_header(title))
         if found is None or found in positions:
             ignored.append(title)
             continue
         positions[found] = index
         titles[found] = title
+    return positions, titles, ignored
+
+
+_ALIASES: dict[str, Field] = alias_table({column.field: column.aliases for column in COLUMNS})
+
+
+def map_header(cells: Sequence[str], *, line: int) -> HeaderMap:
+    """Match a header row's cells to the pupil file's fields."""
+    positions, titles, ignored = match_header(cells, _ALIASES)
     return HeaderMap(line=line, positions=positions, titles=titles, ignored=ignored)

@@ -48,14 +48,21 @@ class Unsealed:
     user_id: int | None
 
 
-def _signature(settings: Settings, meta: str, chunks: list[str]) -> str:
+def _signature(settings: Settings, meta: str, chunks: list[str], purpose: str) -> str:
     key = settings.secret_key.get_secret_value().encode()
-    message = "\n".join(["pupil-import", meta, *chunks]).encode()
+    # The purpose keeps a sealed pupil file from being committed as another import, and back.
+    message = "\n".join([purpose, meta, *chunks]).encode()
     return hmac.new(key, message, hashlib.sha256).hexdigest()
 
 
 def seal(
-    data: bytes, *, filename: str, school_id: int, user_id: int | None, settings: Settings
+    data: bytes,
+    *,
+    filename: str,
+    school_id: int,
+    user_id: int | None,
+    settings: Settings,
+    purpose: str = "pupil-import",
 ) -> dict[str, str]:
     """The hidden fields that carry ``data`` to the commit."""
     packed = base64.urlsafe_b64encode(zlib.compress(data, 6)).decode().rstrip("=")
@@ -66,12 +73,17 @@ def seal(
     )
     fields = {f"{FIELD_PREFIX}{i}": chunk for i, chunk in enumerate(chunks)}
     fields[META_FIELD] = meta
-    fields[SIGNATURE_FIELD] = _signature(settings, meta, chunks)
+    fields[SIGNATURE_FIELD] = _signature(settings, meta, chunks, purpose)
     return fields
 
 
 def unseal(
-    fields: Mapping[str, str], *, user_id: int | None, settings: Settings, max_bytes: int
+    fields: Mapping[str, str],
+    *,
+    user_id: int | None,
+    settings: Settings,
+    max_bytes: int,
+    purpose: str = "pupil-import",
 ) -> Unsealed:
     """The file the preview showed, if the fields are ours, this user's and fresh."""
     meta = fields.get(META_FIELD, "")
@@ -82,7 +94,7 @@ def unseal(
             raise SealBroken()
         chunks = [fields[f"{FIELD_PREFIX}{i}"] for i in range(count)]
         signature = fields.get(SIGNATURE_FIELD, "")
-        if not hmac.compare_digest(signature, _signature(settings, meta, chunks)):
+        if not hmac.compare_digest(signature, _signature(settings, meta, chunks, purpose)):
             raise SealBroken()
         if info["u"] != user_id or time.time() - int(info["t"]) > TTL_SECONDS:
             raise SealBroken()

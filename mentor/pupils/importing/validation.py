@@ -484,7 +484,7 @@ def validate_rows(
         )
         ref = _ref_cell(row, position)
         if ref and len(lines_of[ref]) > 1:
-            others = _other_lines(lines_of[ref], exclude=row.line)
+            others = other_lines(lines_of[ref], exclude=row.line)
             duplicate = Problem(
                 row.line,
                 header.titles[Field.SCHOOL_REF],
@@ -513,6 +513,6 @@ def _ref_cell(row: Row, position: int) -> str:
     return " ".join(row.cells[position].split()) if position < len(row.cells) else ""
 
 
-def _other_lines(lines: list[int], *, exclude: int) -> str:
+def other_lines(lines: list[int], *, exclude: int) -> str:
     others = [str(line) for line in lines[:6] if line != exclude][:5]
     return ", ".join(others) + (" …" if len(lines) > 6 else "")

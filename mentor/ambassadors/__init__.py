@@ -1,0 +1,1 @@
+"""Ambassadors: joining, vetting, the profile, and answering proposals."""

@@ -1,0 +1,237 @@
+"""How a student becomes an ambassador: invited by staff, or applying on the public page.
+
+An invitation is the staff's decision to take the student on: the account is active at once (the
+invitation mail carries a link to choose a password) and the ambassador starts as *approved*, with
+the børneattest and the training still ahead. An application on the public page creates an
+account that cannot log in (no password, inactive) and an ambassador in state *applied*; approving
+it opens the account and mails the password link (``vetting.approve``).
+
+The public page refuses a known e-mail address without saying so: the applicant sees the same
+page and message whether the address is new or not, and the limit per IP address counts both.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+from collections.abc import Sequence
+from datetime import date, timedelta
+
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from mentor.accounts.service import invite_user, normalise_email
+from mentor.audit.service import record
+from mentor.config import Settings
+from mentor.db import utcnow
+from mentor.errors import DomainError, InvalidInput
+from mentor.i18n import LazyText, lazy_gettext
+from mentor.models import (
+    Ambassador,
+    AmbassadorState,
+    Organisation,
+    OrganisationKind,
+    Programme,
+    RateLimitEvent,
+    Role,
+    User,
+)
+from mentor.notifications.service import queue_email
+
+APPLICATION_BUCKET = "ambassador_application"
+RATE_WINDOW = timedelta(hours=1)
+
+
+class TooManyApplications(DomainError):
+    status_code = 429
+    default_message = lazy_gettext(
+        "Too many applications have been sent from this network in the last hour. "
+        "Try again later, or ask your guidance counsellor to invite you."
+    )
+
+
+def institution_choices(db: Session) -> Sequence[Organisation]:
+    return db.scalars(
+        select(Organisation)
+        .where(
+            Organisation.kind == OrganisationKind.YOUTH_INSTITUTION,
+            Organisation.active.is_(True),
+        )
+        .order_by(Organisation.name)
+    ).all()
+
+
+def programme_choices(db: Session, *, today: date | None = None) -> Sequence[Programme]:
+    day = today or utcnow().date()
+    return db.scalars(
+        select(Programme)
+        .where(
+            (Programme.valid_from.is_(None)) | (Programme.valid_from <= day),
+            (Programme.valid_to.is_(None)) | (Programme.valid_to >= day),
+        )
+        .order_by(Programme.sort_order, Programme.name_da)
+    ).all()
+
+
+def _check_place(
+    db: Session, *, institution_id: int | None, programme_id: int | None
+) -> dict[str, LazyText | str]:
+    errors: dict[str, LazyText | str] = {}
+    institution = db.get(Organisation, institution_id) if institution_id is not None else None
+    if (
+        institution is None
+        or institution.kind is not OrganisationKind.YOUTH_INSTITUTION
+        or not institution.active
+    ):
+        errors["institution_id"] = lazy_gettext("Choose an institution from the list.")
+    if programme_id is None or db.get(Programme, programme_id) is None:
+        errors["programme_id"] = lazy_gettext("Choose a programme from the list.")
+    return errors
+
+
+def invite_ambassador(
+    db: Session,
+    *,
+    actor: User,
+    email: str,
+    full_name: str,
+    institution_id: int,
+    programme_id: int,
+    year_of_study: int,
+    locale: str,
+    settings: Settings,
+) -> Ambassador:
+    """The account (role ambassador, at the institution) and the ambassador, and the invitation."""
+    errors = _check_place(db, institution_id=institution_id, programme_id=programme_id)
+    if errors:
+        raise InvalidInput(errors)
+    try:
+        user = invite_user(
+            db,
+            actor=actor,
+            email=email,
+            full_name=full_name,
+            role=Role.AMBASSADOR,
+            organisation_id=institution_id,
+            locale=locale,
+            settings=settings,
+        )
+    except InvalidInput as error:
+        # The accounts service names the field after the user's organisation.
+        raise InvalidInput(
+            {
+                ("institution_id" if key == "organisation_id" else key): message
+                for key, message in error.field_errors.items()
+            }
+        ) from None
+    ambassador = Ambassador(
+        user_id=user.id,
+        institution_id=institution_id,
+        programme_id=programme_id,
+        year_of_study=year_of_study,
+        state=AmbassadorState.APPROVED,
+    )
+    db.add(ambassador)
+    db.flush()
+    record(
+        db,
+        actor_id=actor.id,
+        action="ambassador_invited",
+        object_type="ambassador",
+        object_id=ambassador.id,
+    )
+    return ambassador
+
+
+# --- the public application ----------------------------------------------------------------
+
+
+def _address_key(ip: str, settings: Settings) -> str:
+    # Keyed with the secret: a plain SHA-256 of an IPv4 address is reversed by trying them all.
+    key = settings.secret_key.get_secret_value().encode()
+    return hmac.new(key, b"ip:" + ip.encode(), hashlib.sha256).hexdigest()
+
+
+def _count_against_limit(db: Session, *, ip: str | None, settings: Settings) -> None:
+    """One more application from this address, or ``TooManyApplications``."""
+    key = _address_key(ip or "unknown", settings)
+    now = utcnow()
+    recent = db.scalar(
+        select(func.count())
+        .select_from(RateLimitEvent)
+        .where(
+            RateLimitEvent.bucket == APPLICATION_BUCKET,
+            RateLimitEvent.key_hash == key,
+            RateLimitEvent.at > now - RATE_WINDOW,
+        )
+    )
+    if (recent or 0) >= settings.applications_per_ip_per_hour:
+        raise TooManyApplications()
+    db.add(RateLimitEvent(bucket=APPLICATION_BUCKET, key_hash=key, at=now))
+    db.flush()
+
+
+def apply(
+    db: Session,
+    *,
+    email: str,
+    full_name: str,
+    institution_id: int,
+    programme_id: int,
+    year_of_study: int,
+    locale: str,
+    ip: str | None,
+    settings: Settings,
+) -> Ambassador | None:
+    """A pending application; ``None`` when the address is known (the caller must not say so)."""
+    errors = _check_place(db, institution_id=institution_id, programme_id=programme_id)
+    if errors:
+        raise InvalidInput(errors)
+    _count_against_limit(db, ip=ip, settings=settings)
+    address = normalise_email(email)
+    if db.scalar(select(User.id).where(User.email == address)) is not None:
+        record(db, actor_id=None, action="ambassador_application_duplicate", object_type="user")
+        db.flush()
+        return None
+    user = User(
+        email=address,
+        full_name=full_name.strip(),
+        role=Role.AMBASSADOR,
+        organisation_id=institution_id,
+        locale=locale,
+        # No password and inactive: nobody can log in until an admin approves the application.
+        is_active=False,
+    )
+    try:
+        with db.begin_nested():
+            db.add(user)
+            db.flush()
+    except IntegrityError:
+        # The same address applied twice at once: the second is as silent as any duplicate.
+        return None
+    ambassador = Ambassador(
+        user_id=user.id,
+        institution_id=institution_id,
+        programme_id=programme_id,
+        year_of_study=year_of_study,
+        state=AmbassadorState.APPLIED,
+    )
+    db.add(ambassador)
+    db.flush()
+    queue_email(
+        db,
+        to=address,
+        template="ambassador_application_received",
+        locale=locale,
+        context={"name": user.full_name},
+    )
+    record(
+        db,
+        actor_id=None,
+        action="ambassador_applied",
+        object_type="ambassador",
+        object_id=ambassador.id,
+    )
+    db.flush()
+    return ambassador

@@ -1,0 +1,378 @@
+"""Admin pages for vetting ambassadors: the list by state with bulk actions, one ambassador's
+page with the moves its state allows, and the børneattest re-check list."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from datetime import date
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Request
+from pydantic import Field
+from starlette.responses import Response
+
+from mentor.ambassadors import vetting
+from mentor.ambassadors.vetting import STATE_LABELS, TRANSITIONS
+from mentor.catalogue.forms import LocalDate
+from mentor.config import Settings
+from mentor.errors import InvalidInput
+from mentor.i18n import LazyText, lazy_gettext
+from mentor.models import Ambassador, AmbassadorState, User
+from mentor.organisations.forms import checked_ids
+from mentor.policy import Permission
+from mentor.web import flash
+from mentor.web.deps import SessionDep, SettingsDep, allowed
+from mentor.web.forms import FormFields, FormModel, parse_form
+from mentor.web.responses import redirect
+from mentor.web.templating import render
+
+_may_vet = allowed(Permission.VET_AMBASSADORS)
+Admin = Annotated[User, Depends(_may_vet)]
+router = APIRouter(prefix="/admin/ambassadors", dependencies=[Depends(_may_vet)])
+
+LIST_URL = "/admin/ambassadors"
+PICKED = "ambassador_"  # the list's checkboxes are named ambassador_<id>
+
+
+class DateForm(FormModel):
+    on: LocalDate
+
+
+class OptionalDateForm(FormModel):
+    on: LocalDate | None = None
+
+
+class RejectForm(FormModel):
+    reason: str = Field(max_length=2000)
+
+
+BULK_ACTIONS: dict[str, LazyText] = {
+    "approve": lazy_gettext("Approve to onboard"),
+    "request_certificate": lazy_gettext("Mark børneattest as requested"),
+    "complete_training": lazy_gettext("Mark as trained (date required)"),
+    "activate": lazy_gettext("Activate"),
+}
+
+
+class BulkForm(FormModel):
+    action: str = Field(pattern="^(approve|request_certificate|complete_training|activate)$")
+    on: LocalDate | None = None
+
+
+def _ambassador(db: SessionDep, ambassador_id: int, _admin: Admin) -> Ambassador:
+    return vetting.get_ambassador(db, ambassador_id)
+
+
+VettedAmbassador = Annotated[Ambassador, Depends(_ambassador)]
+
+
+@router.get("")
+def ambassadors_page(request: Request, db: SessionDep, state: str | None = None) -> Response:
+    return _list_page(request, db, state=state, values={}, errors={})
+
+
+def _list_page(
+    request: Request,
+    db: SessionDep,
+    *,
+    state: str | None,
+    values: Mapping[str, str],
+    errors: Mapping[str, object],
+    checked: set[int] | None = None,
+    status_code: int = 200,
+) -> Response:
+    # A filter the page did not offer (a hand-made URL) shows everyone rather than an error.
+    chosen = AmbassadorState(state) if state in set(AmbassadorState) else None
+    context = {
+        "ambassadors": vetting.list_ambassadors(db, state=chosen),
+        "counts": vetting.state_counts(db),
+        "state_filter": chosen.value if chosen else "",
+        "state_labels": STATE_LABELS,
+        "bulk_actions": BULK_ACTIONS,
+        "values": values,
+        "errors": errors,
+        "checked": checked or set(),
+    }
+    return render(
+        request,
+        "ambassadors/admin_list.html",
+        context,
+        status_code=status_code,
+        block="ambassador_table",
+    )
+
+
+@router.post("/bulk")
+def bulk_action(
+    request: Request, db: SessionDep, settings: SettingsDep, admin: Admin, fields: FormFields
+) -> Response:
+    picked = checked_ids(fields, PICKED)
+    state = fields.get("state")
+    try:
+        form = parse_form(BulkForm, fields)
+        count = _run_bulk(db, admin=admin, form=form, ids=picked, settings=settings)
+    except InvalidInput as error:
+        db.rollback()
+        return _list_page(
+            request,
+            db,
+            state=state,
+            values=fields,
+            errors=error.field_errors,
+            checked=picked,
+            status_code=422,
+        )
+    db.commit()
+    flash.add(request, "ambassadors_bulk_done", count=str(count))
+    return redirect(
+        request, LIST_URL + (f"?state={state}" if state in set(AmbassadorState) else "")
+    )
+
+
+def _run_bulk(
+    db: SessionDep, *, admin: User, form: BulkForm, ids: set[int], settings: Settings
+) -> int:
+    """All or nothing: one ambassador in the wrong state and none is changed."""
+    if not ids:
+        raise InvalidInput({"ambassadors": lazy_gettext("Tick at least one ambassador.")})
+    if form.action == "complete_training" and form.on is None:
+        raise InvalidInput({"on": lazy_gettext("Give the date of the training.")})
+    targets = {
+        "approve": AmbassadorState.APPROVED,
+        "request_certificate": AmbassadorState.CERTIFICATE_REQUESTED,
+        "complete_training": AmbassadorState.TRAINED,
+        "activate": AmbassadorState.ACTIVE,
+    }
+    target = targets[form.action]
+    chosen = [vetting.get_ambassador(db, ambassador_id) for ambassador_id in sorted(ids)]
+    stuck = [a.user.full_name for a in chosen if (a.state, target) not in TRANSITIONS]
+    if stuck:
+        raise InvalidInput(
+            {
+                "ambassadors": lazy_gettext(
+                    "Not possible for: %(names)s. Their state does not allow it; untick them.",
+                    names=", ".join(stuck),
+                )
+            }
+        )
+    for ambassador in chosen:
+        if form.action == "approve":
+            vetting.approve(db, actor=admin, ambassador=ambassador, settings=settings)
+        elif form.action == "request_certificate":
+            vetting.request_certificate(db, actor=admin, ambassador=ambassador, on=form.on)
+        elif form.action == "complete_training":
+            assert form.on is not None
+            vetting.complete_training(db, actor=admin, ambassador=ambassador, on=form.on)
+        else:
+            vetting.activate(db, actor=admin, ambassador=ambassador)
+    return len(chosen)
+
+
+@router.get("/recheck")
+def recheck_page(request: Request, db: SessionDep, settings: SettingsDep) -> Response:
+    due = vetting.due_for_recheck(db, settings=settings)
+    context = {
+        "rows": [(a, vetting.recheck_due_at(a, settings)) for a in due],
+        "state_labels": STATE_LABELS,
+        "recheck_days": settings.child_certificate_recheck_days,
+    }
+    return render(request, "ambassadors/admin_recheck.html", context)
+
+
+def _detail_page(
+    request: Request,
+    db: SessionDep,
+    settings: SettingsDep,
+    ambassador: Ambassador,
+    *,
+    values: Mapping[str, str] | None = None,
+    errors: Mapping[str, object] | None = None,
+    status_code: int = 200,
+) -> Response:
+    moves = {target for (source, target) in TRANSITIONS if source is ambassador.state}
+    context = {
+        "ambassador": ambassador,
+        "state_labels": STATE_LABELS,
+        "moves": moves,
+        "may_recheck": ambassador.state in vetting.CLEARED_STATES,
+        "recheck_due": vetting.recheck_due_at(ambassador, settings),
+        "today": date.today().isoformat(),
+        "values": values or {},
+        "errors": errors or {},
+        "S": AmbassadorState,
+    }
+    return render(request, "ambassadors/admin_detail.html", context, status_code=status_code)
+
+
+@router.get("/{ambassador_id:int}")
+def ambassador_page(
+    request: Request, db: SessionDep, settings: SettingsDep, ambassador: VettedAmbassador
+) -> Response:
+    return _detail_page(request, db, settings, ambassador)
+
+
+def _act(
+    request: Request,
+    db: SessionDep,
+    settings: SettingsDep,
+    ambassador: Ambassador,
+    fields: dict[str, str],
+    action: Callable[[], None],
+) -> Response:
+    try:
+        action()
+    except InvalidInput as error:
+        db.rollback()
+        fresh = vetting.get_ambassador(db, ambassador.id)
+        return _detail_page(
+            request, db, settings, fresh, values=fields, errors=error.field_errors, status_code=422
+        )
+    db.commit()
+    flash.add(
+        request,
+        "ambassador_state_changed",
+        name=ambassador.user.full_name,
+        state=str(STATE_LABELS[ambassador.state]),
+    )
+    return redirect(request, f"{LIST_URL}/{ambassador.id}")
+
+
+@router.post("/{ambassador_id:int}/approve")
+def approve(
+    request: Request,
+    db: SessionDep,
+    settings: SettingsDep,
+    admin: Admin,
+    ambassador: VettedAmbassador,
+    fields: FormFields,
+) -> Response:
+    return _act(
+        request,
+        db,
+        settings,
+        ambassador,
+        fields,
+        lambda: vetting.approve(db, actor=admin, ambassador=ambassador, settings=settings),
+    )
+
+
+@router.post("/{ambassador_id:int}/request-certificate")
+def request_certificate(
+    request: Request,
+    db: SessionDep,
+    settings: SettingsDep,
+    admin: Admin,
+    ambassador: VettedAmbassador,
+    fields: FormFields,
+) -> Response:
+    def run() -> None:
+        form = parse_form(OptionalDateForm, fields)
+        vetting.request_certificate(db, actor=admin, ambassador=ambassador, on=form.on)
+
+    return _act(request, db, settings, ambassador, fields, run)
+
+
+@router.post("/{ambassador_id:int}/clear-certificate")
+def clear_certificate(
+    request: Request,
+    db: SessionDep,
+    settings: SettingsDep,
+    admin: Admin,
+    ambassador: VettedAmbassador,
+    fields: FormFields,
+) -> Response:
+    def run() -> None:
+        form = _date_form(fields, "assessed_on")
+        vetting.clear_certificate(
+            db, actor=admin, ambassador=ambassador, assessed_on=form, assessor=admin
+        )
+
+    return _act(request, db, settings, ambassador, fields, run)
+
+
+@router.post("/{ambassador_id:int}/recheck-certificate")
+def recheck_certificate(
+    request: Request,
+    db: SessionDep,
+    settings: SettingsDep,
+    admin: Admin,
+    ambassador: VettedAmbassador,
+    fields: FormFields,
+) -> Response:
+    def run() -> None:
+        form = _date_form(fields, "assessed_on")
+        vetting.recheck_certificate(
+            db, actor=admin, ambassador=ambassador, assessed_on=form, assessor=admin
+        )
+
+    return _act(request, db, settings, ambassador, fields, run)
+
+
+@router.post("/{ambassador_id:int}/complete-training")
+def complete_training(
+    request: Request,
+    db: SessionDep,
+    settings: SettingsDep,
+    admin: Admin,
+    ambassador: VettedAmbassador,
+    fields: FormFields,
+) -> Response:
+    def run() -> None:
+        on = _date_form(fields, "trained_on")
+        vetting.complete_training(db, actor=admin, ambassador=ambassador, on=on)
+
+    return _act(request, db, settings, ambassador, fields, run)
+
+
+def _date_form(fields: dict[str, str], name: str) -> date:
+    """A required date field named ``name``; its messages go next to that field."""
+    try:
+        return parse_form(DateForm, {"on": fields.get(name, "")}).on
+    except InvalidInput as error:
+        raise InvalidInput({name: error.field_errors["on"]}) from None
+
+
+@router.post("/{ambassador_id:int}/reject")
+def reject(
+    request: Request,
+    db: SessionDep,
+    settings: SettingsDep,
+    admin: Admin,
+    ambassador: VettedAmbassador,
+    fields: FormFields,
+) -> Response:
+    def run() -> None:
+        form = parse_form(RejectForm, fields)
+        vetting.reject(db, actor=admin, ambassador=ambassador, reason=form.reason)
+
+    return _act(request, db, settings, ambassador, fields, run)
+
+
+def _simple(
+    name: str, move: Callable[..., None]
+) -> Callable[[Request, SessionDep, SettingsDep, User, Ambassador, dict[str, str]], Response]:
+    def route(
+        request: Request,
+        db: SessionDep,
+        settings: SettingsDep,
+        admin: Admin,
+        ambassador: VettedAmbassador,
+        fields: FormFields,
+    ) -> Response:
+        return _act(
+            request,
+            db,
+            settings,
+            ambassador,
+            fields,
+            lambda: move(db, actor=admin, ambassador=ambassador),
+        )
+
+    route.__name__ = name
+    return route
+
+
+router.post("/{ambassador_id:int}/activate")(_simple("activate", vetting.activate))
+router.post("/{ambassador_id:int}/pause")(_simple("pause", vetting.pause))
+router.post("/{ambassador_id:int}/resume")(_simple("resume", vetting.resume))
+router.post("/{ambassador_id:int}/leave")(_simple("leave", vetting.leave))

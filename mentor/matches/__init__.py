@@ -1,0 +1,1 @@
+"""Proposals and matches: proposing, accepting, declining, expiring and ending them."""

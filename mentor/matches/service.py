@@ -1,0 +1,398 @@
+"""Proposals and matches: the one writer of ``Match`` rows.
+
+A counsellor's run (or, until the matching workflow exists, the tests and the demo) proposes a
+pupil to an ambassador; the ambassador accepts, or declines with a reason; a proposal left
+unanswered expires. A declined or expired pair is never proposed again, and the pupil returns to
+the pool. Accepting must respect the ambassador's capacity when two accepts race: the ambassador
+row is locked (``FOR UPDATE`` on PostgreSQL; SQLite's ``BEGIN IMMEDIATE`` serialises writers) and
+the accepted matches are counted under that lock.
+
+Functions flush and leave the commit to the caller (one transaction per action).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import Select, func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from mentor.audit.service import record
+from mentor.config import Settings, get_settings
+from mentor.db import utcnow
+from mentor.errors import Conflict, InvalidInput, NotFound
+from mentor.i18n import lazy_gettext
+from mentor.models import (
+    OPEN_MATCH_STATES,
+    Ambassador,
+    AmbassadorState,
+    CloseReason,
+    DeclineReason,
+    Match,
+    MatchState,
+    Pupil,
+    User,
+)
+from mentor.notifications.service import queue_email
+from mentor.policy import proposable_ambassadors
+
+# Module import, not names: mentor.pupils.consent imports this module in turn.
+from mentor.pupils import consent
+
+# The pair's history that rules out a new proposal: the ambassador said no, or never answered.
+NEVER_AGAIN_STATES = (MatchState.DECLINED, MatchState.EXPIRED)
+DECLINE_REASON_MAX = 1000
+
+PUPIL_NOT_MATCHABLE = lazy_gettext(
+    "This pupil cannot be proposed: the pupil is not active or the guardian has not given consent."
+)
+AMBASSADOR_NOT_PROPOSABLE = lazy_gettext(
+    "This ambassador cannot be proposed: only active ambassadors who take mentees can be proposed."
+)
+PAIR_NEVER_AGAIN = lazy_gettext(
+    "This ambassador has declined this pupil before (or let the proposal expire); "
+    "the pair is never proposed again."
+)
+PUPIL_HAS_OPEN_MATCH = lazy_gettext("This pupil already has an open proposal or match.")
+ALREADY_ANSWERED = lazy_gettext("This proposal has already been answered or has ended.")
+NOT_ACTIVE = lazy_gettext("You can accept mentees only while your profile is active.")
+CHOOSE_REASON = lazy_gettext("Choose a reason.")
+EXPLAIN_OTHER = lazy_gettext("Tell us briefly why, when you choose “Other”.")
+
+
+def answer_deadline(match: Match, settings: Settings) -> datetime:
+    """When an unanswered proposal expires."""
+    return match.proposed_at + timedelta(days=settings.proposal_answer_days)
+
+
+def never_again_pairs() -> Select[tuple[int, int]]:
+    """(pupil_id, ambassador_id) of each declined or expired pair: the matcher's forbidden ones."""
+    return (
+        select(Match.pupil_id, Match.ambassador_id)
+        .where(Match.state.in_(NEVER_AGAIN_STATES))
+        .distinct()
+    )
+
+
+def _is_proposable(db: Session, ambassador: Ambassador) -> bool:
+    # The policy's one answer: active (vetted, børneattest cleared, trained) with room (capacity 0
+    # means paused).
+    query = proposable_ambassadors().where(Ambassador.id == ambassador.id)
+    return db.scalar(query) is not None
+
+
+def _lock_pupil(db: Session, pupil: Pupil) -> None:
+    # Serialises with a consent withdrawal for the same pupil (mentor.pupils.consent).
+    db.execute(select(Pupil.id).where(Pupil.id == pupil.id).with_for_update())
+
+
+def _lock_ambassador(db: Session, ambassador: Ambassador) -> Ambassador:
+    """The ambassador row, locked and freshly read (capacity and state may just have changed)."""
+    query = (
+        select(Ambassador)
+        .where(Ambassador.id == ambassador.id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
+    return db.scalars(query).one()
+
+
+def _lock_match(db: Session, match: Match) -> Match:
+    query = (
+        select(Match)
+        .where(Match.id == match.id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
+    return db.scalars(query).one()
+
+
+def _mail_ambassador(
+    db: Session, ambassador: Ambassador, template: str, context: dict[str, Any]
+) -> None:
+    user = db.get_one(User, ambassador.user_id)
+    queue_email(
+        db,
+        to=user.email,
+        template=template,
+        locale=user.locale or "da",
+        context={"name": user.full_name, **context},
+    )
+
+
+def propose(
+    db: Session,
+    *,
+    pupil: Pupil,
+    ambassador: Ambassador,
+    score: float | None,
+    explanation: dict[str, Any] | None,
+    model_version: str | None,
+    actor: User | None,
+    run_id: int | None = None,
+    settings: Settings | None = None,
+) -> Match:
+    """Propose ``pupil`` to ``ambassador`` and tell the ambassador by e-mail.
+
+    Refused with a ``Conflict`` (the message says why): a pupil who may not be matched, an
+    ambassador who may not be proposed, a pair declined or expired before, a pupil who already
+    has an open proposal or match.
+    """
+    settings = settings or get_settings()
+    _lock_pupil(db, pupil)
+    db.refresh(pupil)
+    if not consent.may_be_matched(pupil):
+        raise Conflict(PUPIL_NOT_MATCHABLE)
+    if not _is_proposable(db, ambassador):
+        raise Conflict(AMBASSADOR_NOT_PROPOSABLE)
+    history = select(Match.id).where(
+        Match.pupil_id == pupil.id,
+        Match.ambassador_id == ambassador.id,
+        Match.state.in_(NEVER_AGAIN_STATES),
+    )
+    if db.scalar(history) is not None:
+        raise Conflict(PAIR_NEVER_AGAIN)
+    open_match = select(Match.id).where(
+        Match.pupil_id == pupil.id, Match.state.in_(OPEN_MATCH_STATES)
+    )
+    if db.scalar(open_match) is not None:
+        raise Conflict(PUPIL_HAS_OPEN_MATCH)
+    match = Match(
+        pupil_id=pupil.id,
+        ambassador_id=ambassador.id,
+        run_id=run_id,
+        state=MatchState.PROPOSED,
+        score=score,
+        explanation=explanation,
+        model_version=model_version,
+        proposed_at=utcnow(),
+        created_by_id=actor.id if actor else None,
+    )
+    try:
+        # The partial unique index (one open match a pupil) catches the proposal that slips in
+        # between the check and the write on another machine.
+        with db.begin_nested():
+            db.add(match)
+            db.flush()
+    except IntegrityError as error:
+        raise Conflict(PUPIL_HAS_OPEN_MATCH) from error
+    record(
+        db,
+        actor_id=actor.id if actor else None,
+        action="create",
+        object_type="match",
+        object_id=match.id,
+        pupil_id=pupil.id,
+        details={"ambassador_id": ambassador.id, "state": match.state.value},
+    )
+    _mail_ambassador(
+        db,
+        ambassador,
+        "proposal_new",
+        {
+            "first_name": pupil.first_name,
+            "grade": pupil.grade,
+            "deadline": answer_deadline(match, settings),
+            "link": f"{settings.base_url}/ambassador/mentees",
+        },
+    )
+    return match
+
+
+def accepted_count(db: Session, ambassador: Ambassador) -> int:
+    query = select(func.count(Match.id)).where(
+        Match.ambassador_id == ambassador.id, Match.state == MatchState.ACCEPTED
+    )
+    return db.scalar(query) or 0
+
+
+def accept(db: Session, *, match: Match, ambassador: Ambassador) -> Match:
+    """Accept a waiting proposal, within the ambassador's capacity even when accepts race."""
+    if match.ambassador_id != ambassador.id:
+        raise NotFound()
+    # Parent row first, then the match: every writer takes the locks in this order.
+    ambassador = _lock_ambassador(db, ambassador)
+    match = _lock_match(db, match)
+    if match.state is not MatchState.PROPOSED:
+        raise Conflict(ALREADY_ANSWERED)
+    if ambassador.state is not AmbassadorState.ACTIVE:
+        raise Conflict(NOT_ACTIVE)
+    if accepted_count(db, ambassador) >= ambassador.capacity:
+        raise Conflict(
+            lazy_gettext(
+                "You already have as many mentees as your capacity allows (%(capacity)s). "
+                "Raise your capacity in your profile, or decline the proposal.",
+                capacity=ambassador.capacity,
+            )
+        )
+    match.state = MatchState.ACCEPTED
+    match.responded_at = utcnow()
+    db.flush()
+    record(
+        db,
+        actor_id=ambassador.user_id,
+        action="update",
+        object_type="match",
+        object_id=match.id,
+        pupil_id=match.pupil_id,
+        details={"from": MatchState.PROPOSED.value, "to": match.state.value},
+    )
+    return match
+
+
+def decline(
+    db: Session,
+    *,
+    match: Match,
+    ambassador: Ambassador,
+    category: DeclineReason | None,
+    reason: str | None,
+) -> Match:
+    """Decline a waiting proposal: the pupil returns to the pool, the pair never comes back."""
+    if match.ambassador_id != ambassador.id:
+        raise NotFound()
+    text = (reason or "").strip()
+    if category is None:
+        raise InvalidInput({"category": CHOOSE_REASON})
+    if len(text) > DECLINE_REASON_MAX:
+        too_long = lazy_gettext("Write at most %(max)s characters.", max=DECLINE_REASON_MAX)
+        raise InvalidInput({"reason": too_long})
+    if category is DeclineReason.OTHER and not text:
+        raise InvalidInput({"reason": EXPLAIN_OTHER})
+    match = _lock_match(db, match)
+    if match.state is not MatchState.PROPOSED:
+        raise Conflict(ALREADY_ANSWERED)
+    match.state = MatchState.DECLINED
+    match.responded_at = utcnow()
+    match.decline_category = category
+    match.decline_reason = text or None
+    db.flush()
+    record(
+        db,
+        actor_id=ambassador.user_id,
+        action="update",
+        object_type="match",
+        object_id=match.id,
+        pupil_id=match.pupil_id,
+        details={"from": MatchState.PROPOSED.value, "to": match.state.value},
+    )
+    return match
+
+
+@dataclass(frozen=True)
+class ExpiryResult:
+    reminded: int
+    expired: int
+
+
+def _due(query: Select[tuple[Match]]) -> Select[tuple[Match]]:
+    # Another machine running the same command skips the rows this one holds (PostgreSQL;
+    # SQLite has no row locks, and BEGIN IMMEDIATE serialises the runs).
+    return query.order_by(Match.id).with_for_update(skip_locked=True)
+
+
+def expire_due(db: Session, *, now: datetime, settings: Settings) -> ExpiryResult:
+    """Remind the day before the deadline (once), expire at the deadline. Idempotent."""
+    days = settings.proposal_answer_days
+    expire_before = now - timedelta(days=days)
+    remind_before = now - timedelta(days=max(days - 1, 0))
+    expiring = db.scalars(
+        _due(
+            select(Match).where(
+                Match.state == MatchState.PROPOSED, Match.proposed_at <= expire_before
+            )
+        )
+    ).all()
+    for match in expiring:
+        match.state = MatchState.EXPIRED
+        match.responded_at = None
+        record(
+            db,
+            actor_id=None,
+            action="update",
+            object_type="match",
+            object_id=match.id,
+            pupil_id=match.pupil_id,
+            details={"from": MatchState.PROPOSED.value, "to": match.state.value},
+        )
+        ambassador = db.get_one(Ambassador, match.ambassador_id)
+        pupil = db.get_one(Pupil, match.pupil_id)
+        _mail_ambassador(
+            db,
+            ambassador,
+            "proposal_expired",
+            {"first_name": pupil.first_name, "link": f"{settings.base_url}/ambassador/mentees"},
+        )
+    reminding = db.scalars(
+        _due(
+            select(Match).where(
+                Match.state == MatchState.PROPOSED,
+                Match.reminder_sent_at.is_(None),
+                Match.proposed_at <= remind_before,
+                Match.proposed_at > expire_before,
+            )
+        )
+    ).all()
+    for match in reminding:
+        match.reminder_sent_at = now
+        ambassador = db.get_one(Ambassador, match.ambassador_id)
+        pupil = db.get_one(Pupil, match.pupil_id)
+        _mail_ambassador(
+            db,
+            ambassador,
+            "proposal_reminder",
+            {
+                "first_name": pupil.first_name,
+                "deadline": answer_deadline(match, settings),
+                "link": f"{settings.base_url}/ambassador/mentees",
+            },
+        )
+    db.flush()
+    return ExpiryResult(reminded=len(reminding), expired=len(expiring))
+
+
+def end_open_matches(db: Session, *, actor: User, pupil: Pupil, reason: CloseReason) -> int:
+    """End the pupil's open proposal or match at once; returns how many were ended.
+
+    Consent withdrawn, a pupil archived: no ambassador keeps seeing the pupil.
+    """
+    now = utcnow()
+    ended = db.scalars(
+        select(Match)
+        .where(Match.pupil_id == pupil.id, Match.state.in_(OPEN_MATCH_STATES))
+        .with_for_update()
+    ).all()
+    for match in ended:
+        before = match.state
+        # A proposal the ambassador has not answered is taken back; an accepted match is closed.
+        match.state = MatchState.WITHDRAWN if before is MatchState.PROPOSED else MatchState.CLOSED
+        match.closed_at = now
+        match.closed_by_id = actor.id
+        match.close_reason = reason
+        record(
+            db,
+            actor_id=actor.id,
+            action="update",
+            object_type="match",
+            object_id=match.id,
+            pupil_id=pupil.id,
+            details={"from": before.value, "to": match.state.value, "reason": reason.value},
+        )
+    db.flush()
+    return len(ended)
+
+
+# What an ambassador's "Mine elever" page lists
+
+
+def ambassador_matches(
+    ambassador: Ambassador, states: tuple[MatchState, ...]
+) -> Select[tuple[Match]]:
+    return (
+        select(Match)
+        .where(Match.ambassador_id == ambassador.id, Match.state.in_(states))
+        .order_by(Match.proposed_at.desc(), Match.id.desc())
+    )
