@@ -21,7 +21,9 @@ app = typer.Typer(no_args_is_help=True, add_completion=False, help="Ambassadør"
 db_app = typer.Typer(no_args_is_help=True, help="The database: migrations and backups.")
 users_app = typer.Typer(no_args_is_help=True, help="User accounts.")
 mail_app = typer.Typer(no_args_is_help=True, help="The e-mail outbox.")
-import_app = typer.Typer(no_args_is_help=True, help="Import files: a school's pupils.")
+import_app = typer.Typer(
+    no_args_is_help=True, help="Import files: a school's pupils, a list of ambassadors."
+)
 app.add_typer(db_app, name="db")
 app.add_typer(users_app, name="users")
 app.add_typer(mail_app, name="mail")
@@ -207,3 +209,64 @@ def import_pupils(
 
 def main() -> None:
     app()
+
+
+@import_app.command("ambassadors")
+def import_ambassadors(
+    file: Annotated[Path, typer.Argument(help="The list of students: CSV or XLSX.")],
+    by: Annotated[str, typer.Option("--by", help="E-mail of the admin who sends the invitations.")],
+    commit: Annotated[
+        bool, typer.Option("--commit", help="Invite the good rows; without it, only a preview.")
+    ] = False,
+    language: Annotated[str, typer.Option(help="Language of messages and e-mails: da or en.")] = (
+        "da"
+    ),
+) -> None:
+    """Preview inviting a list of students as ambassadors; with --commit, invite them."""
+    from sqlalchemy import select
+
+    from mentor.ambassadors.bulk_invite import commit_invites, preview_invites
+    from mentor.i18n import using_locale
+    from mentor.models import User
+    from mentor.policy import Permission, has_permission
+
+    settings = get_settings()
+    try:
+        data = file.read_bytes()
+    except OSError as error:
+        fail(f"cannot read {file}: {error.strerror}")
+    factory = make_sessionmaker(make_engine(settings.database_url))
+    with using_locale(language), factory() as session:
+        admin = session.scalar(select(User).where(User.email == by.strip().lower()))
+        if admin is None or not has_permission(admin, Permission.IMPORT_AMBASSADORS):
+            fail(f"{by} is not an active admin")
+        assert admin is not None
+        try:
+            preview = preview_invites(
+                session, data=data, filename=file.name, settings=settings, locale=language
+            )
+            for row in preview.rejected:
+                for problem in row.problems:
+                    typer.echo(f"line {problem.line}, {problem.column}: {problem.message}")
+            typer.echo(
+                f"{len(preview.invites)} to invite, {len(preview.known)} already known, "
+                f"{len(preview.rejected)} rejected rows"
+            )
+            if not commit:
+                return
+            result = commit_invites(
+                session,
+                actor=admin,
+                data=data,
+                filename=file.name,
+                locale=language,
+                settings=settings,
+            )
+            session.commit()
+        except DomainError as error:
+            session.rollback()
+            fail(describe(error))
+        typer.echo(f"{result.invited} invited")
+        from mentor.notifications.delivery import deliver_pending
+
+        deliver_pending(session, settings)

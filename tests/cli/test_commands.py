@@ -20,7 +20,11 @@ def _mentor(database: Path, *args: str, stdin: str = "") -> subprocess.Completed
         input=stdin,
         capture_output=True,
         text=True,
-        env={"MENTOR_DATABASE_URL": f"sqlite:///{database}", "PATH": "/usr/bin:/bin"},
+        env={
+            "MENTOR_DATABASE_URL": f"sqlite:///{database}",
+            "MENTOR_MAIL_DIR": str(database.parent / "mail"),
+            "PATH": "/usr/bin:/bin",
+        },
         timeout=120,
         check=False,
     )
@@ -85,3 +89,46 @@ def test_backup_writes_a_copy_that_holds_the_data(database: Path, tmp_path: Path
     with make_sessionmaker(engine)() as session:
         assert session.scalars(select(User)).first() is not None
     engine.dispose()
+
+
+def test_import_ambassadors_previews_then_invites_with_commit(database: Path) -> None:
+    from mentor.models import Ambassador
+    from tests.factories import make_institution, make_institution_programme, make_programme
+
+    engine = make_engine(f"sqlite:///{database}")
+    with make_sessionmaker(engine)() as session:
+        institution = make_institution(session, code="HTXCLI", name="HTX Haderslev")
+        programme = make_programme(session, code="HTX-CLI", name_da="Højere teknisk eksamen")
+        make_institution_programme(session, institution=institution, programme=programme)
+        session.commit()
+    listing = database.parent / "ambassadorer.csv"
+    listing.write_text(
+        "Navn;E-mail;Institution;Uddannelse\n"
+        "Søren Østergaard;soeren@elev.dk;HTXCLI;HTX-CLI\n"
+        "Åse Bæk;ikke-en-adresse;HTXCLI;HTX-CLI\n",
+        encoding="utf-8",
+    )
+    admin = "første.admin@haderslev.dk"  # made by the first test of this module
+
+    preview = _mentor(database, "import", "ambassadors", str(listing), "--by", admin)
+    committed = _mentor(database, "import", "ambassadors", str(listing), "--by", admin, "--commit")
+
+    assert preview.returncode == 0, preview.stderr
+    assert "1 to invite, 0 already known, 1 rejected rows" in preview.stdout
+    assert "line 3" in preview.stdout
+    assert committed.returncode == 0, committed.stderr
+    assert "1 invited" in committed.stdout
+    with make_sessionmaker(engine)() as session:
+        user = session.scalars(select(User).where(User.email == "soeren@elev.dk")).one()
+        assert user.role is Role.AMBASSADOR
+        assert session.scalars(select(Ambassador).where(Ambassador.user_id == user.id)).one()
+    assert list((database.parent / "mail").glob("*.eml"))
+    engine.dispose()
+
+
+def test_import_ambassadors_refuses_a_non_admin(database: Path, tmp_path: Path) -> None:
+    listing = tmp_path / "a.csv"
+    listing.write_text("Navn;E-mail;Institution;Uddannelse\n", encoding="utf-8")
+    result = _mentor(database, "import", "ambassadors", str(listing), "--by", "ingen@x.dk")
+    assert result.returncode == 1
+    assert result.stderr.strip() == "error: ingen@x.dk is not an active admin"
