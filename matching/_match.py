@@ -25,6 +25,8 @@ _NEVER = -(2**62)
 DENSE_PAIRS = 20_000
 #: Pricing scores flagged pairs in chunks of about this many pairs ...
 _PRICING_BATCH = 1 << 20
+#: ... of at most this many pupils (a short run of the staircase) ...
+_PRICING_ROWS = 256
 #: ... and stops a round after this many violators (they are added and the flow re-solved).
 _ENOUGH_VIOLATORS = 200_000
 #: Absent pairs within this score of violating are added with the violators.
@@ -559,9 +561,9 @@ def _violations(
     """Absent allowed pairs whose reduced cost is negative under the solver's duals.
 
     A pair outside the graph scores at most ``min(pupil_bound, ambassador_bound)``; only where
-    that bound beats ``u_p + v_a`` can it violate.  The flagged ambassadors and pupils are scored
-    as one sub-block product (float32, with a margin), and only pairs within the margin of
-    violating are scored exactly.
+    that bound beats ``u_p + v_a`` can it violate.  Flagged pupils are scored, in short runs,
+    against only the flagged ambassadors that each run can reach (float32, with a margin), and
+    only pairs within the margin of violating are scored exactly.
     """
     scale = result.scale
     u, v = result.pupil_price, result.ambassador_price
@@ -589,21 +591,39 @@ def _violations(
     if not len(cols):
         empty = np.zeros(0, dtype=np.int64)
         return empty, empty, np.zeros(0)
-    rows = np.flatnonzero((y > v[cols].min() - slack) & (u < limit[cols].max() + slack))
+    # A pair can come within ``slack`` of violating only if y_p > v_a - slack and
+    # u_p < limit_a + slack.  With the columns sorted by v, a pupil's first condition holds on a
+    # prefix; pupils sorted by y (largest first) have shrinking prefixes, so short runs of them
+    # are scored against their run's prefix only (a staircase instead of the bounding box).
+    cols = cols[np.argsort(v[cols], kind="stable")]
+    v_sorted = v[cols]
+    lim_sorted = limit[cols]
+    reach = np.searchsorted(v_sorted, y + slack, side="left")  # prefix length per pupil
+    lim_max = np.maximum.accumulate(lim_sorted)
+    can = (reach > 0) & (u < lim_max[np.maximum(reach - 1, 0)] + slack)
+    rows = np.flatnonzero(can)
+    rows = rows[np.argsort(-y[rows], kind="stable")]
     found: list[tuple[I64, I64, F64, I64]] = []
     n_found = 0
-    threshold_v = v[cols].astype(np.float64) - slack
-    step = max(1, _PRICING_BATCH // len(cols))
+    threshold_v = v.astype(np.float64) - slack
     # Bounded memory and work per round: a round stops once it has found enough violators to be
     # worth a re-solve (the next round finds the rest).
-    for lo in range(0, len(rows), step):
-        r = rows[lo : lo + step]
-        s = scorer.scores(r, cols).astype(np.float64)
-        need = u[r].astype(np.float64)[:, None] + threshold_v[None, :]
+    lo = 0
+    while lo < len(rows):
+        width = int(reach[rows[lo]])
+        hi = min(len(rows), lo + max(1, min(_PRICING_ROWS, _PRICING_BATCH // width)))
+        r = rows[lo:hi]
+        lo = hi
+        c = cols[:width]
+        c = c[lim_sorted[:width] + slack > u[r].min()]
+        if not len(c):
+            continue
+        s = scorer.scores(r, c).astype(np.float64)
+        need = u[r].astype(np.float64)[:, None] + threshold_v[c][None, :]
         ri, ci = np.nonzero((s + scorer.margin) * scale + 1.0 > need)
         if not len(ri):
             continue
-        pl, al = r[ri], cols[ci]
+        pl, al = r[ri], c[ci]
         absent = ~_contains(present, pl * n_a + al)
         pl, al, sc = exact(pl[absent], al[absent])
         gap = integer_scores(sc, scale) - (u[pl] + v[al])
@@ -616,6 +636,9 @@ def _violations(
         empty = np.zeros(0, dtype=np.int64)
         return empty, empty, np.zeros(0)
     pl, al, sc, gap = (np.concatenate([f[i] for f in found]) for i in range(4))
+    # In (pupil, ambassador) order, whatever order the staircase visited them in.
+    by_code = np.argsort(pl * n_a + al, kind="stable")
+    pl, al, sc, gap = pl[by_code], al[by_code], sc[by_code], gap[by_code]
     # Violators, and the pairs closest to violating (they tend to violate after the re-solve):
     # adding them now saves pricing rounds, each a full solve.
     extra = max(4 * n_found, 1000)

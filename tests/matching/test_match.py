@@ -131,3 +131,49 @@ def test_matching_never_imports_the_app() -> None:
     )
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
     assert proc.returncode == 0, proc.stderr
+
+
+@pytest.mark.parametrize("exact", [True, False])
+def test_pricing_finds_every_violator_by_brute_force(exact: bool) -> None:
+    """The staircase of pricing sub-blocks misses no absent pair within the slack of violating."""
+    from matching._assign import integer_scores, solve_flow
+    from matching._candidates import BlockScorer, block_candidates
+    from matching._match import _NEAR, _violations
+
+    pupils, ambassadors = synthetic(700, 50, random_state=11)
+    enc = encode(pupils, ambassadors)
+    model = ScoringModel()
+    ps, as_ = np.arange(700), np.arange(50)
+    prio = np.array([p.priority for p in enc.pupils])
+    cap = np.array([a.capacity for a in enc.ambassadors], dtype=np.int64)
+    scorer = BlockScorer(model.factors(enc), [], ps, as_, mask=None, min_score=None, exact=exact)
+    cand = block_candidates(scorer, capacity=cap, k_pupil=1, k_ambassador=1, deep=prio, k_deep=2)
+    es = model.score_pairs(enc, cand.pupil, cand.ambassador)
+    result = solve_flow(
+        n_pupils=700,
+        n_ambassadors=50,
+        edge_pupil=cand.pupil,
+        edge_ambassador=cand.ambassador,
+        edge_score=es,
+        capacity=cap,
+        priority=prio,
+        locked_edges=np.zeros(0, dtype=np.int64),
+    )
+
+    def exact_fn(pl: np.ndarray, al: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        return pl, al, model.score_pairs(enc, pl, al)
+
+    present = np.sort(cand.pupil * 50 + cand.ambassador)
+    vp, va, vs = _violations(result, cand, scorer, exact_fn, present, 50)
+    s = model.score(enc)
+    gap = integer_scores(s, result.scale) - result.pupil_price[:, None]
+    gap = gap - result.ambassador_price[None, :]
+    absent = np.ones((700, 50), dtype=bool)
+    absent[cand.pupil, cand.ambassador] = False
+    violators = set(zip(*np.nonzero(absent & (gap > 0)), strict=True))
+    assert violators  # the instance must exercise pricing
+    got = set(zip(vp.tolist(), va.tolist(), strict=True))
+    assert violators <= got
+    assert all(absent[p, a] and gap[p, a] > -_NEAR * result.scale for p, a in got)
+    assert np.all(np.diff(vp * 50 + va) > 0)  # sorted, no duplicates
+    assert np.allclose(vs, s[vp, va])
