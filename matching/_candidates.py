@@ -146,23 +146,19 @@ def _row_thresholds(s: FArray, k: I64) -> FArray:
     """A lower bound on each row's ``k[i]``-th largest value (``-inf`` when ``k[i] >= width``).
 
     The k-th largest of a strided sample of about ``2 * sqrt(k * n)`` columns is at most the
-    row's k-th largest; about ``k * stride`` values of the row lie above it.
+    row's k-th largest; about ``k * stride`` values of the row lie above it.  Each distinct ``k``
+    gets its own stride, so a few priority rows with a long list do not make every row's sample
+    wide.
     """
     n_rows, n_cols = s.shape
     out = np.full(n_rows, -np.inf, dtype=s.dtype)
-    kinds = np.unique(k[k < n_cols])
-    if not len(kinds):
-        return out
-    stride = max(1, int(np.sqrt(n_cols / kinds.max()) / 2))
-    sample = s[:, ::stride] if stride > 1 else s
-    width = sample.shape[1]
-    kinds = kinds[kinds <= width]
-    if not len(kinds):
-        return out
-    part = np.partition(sample, [width - x for x in kinds[::-1]], axis=1)
-    for x in kinds:
+    for x in np.unique(k[k < n_cols]).tolist():
         rows = k == x
-        out[rows] = part[rows, width - x]
+        stride = max(1, int(np.sqrt(n_cols / x) / 2))
+        sample = s[:, ::stride] if rows.all() else s[rows, ::stride]
+        width = sample.shape[1]
+        if x <= width:
+            out[rows] = np.partition(sample, width - x, axis=1)[:, width - x]
     return out
 
 
@@ -185,8 +181,15 @@ class _ColumnTops:
     def first_threshold(self, s: FArray) -> None:
         """Seed the thresholds with the first chunk's ``max(k)``-th largest per column."""
         top = int(self.k.max(initial=0))
-        if np.isneginf(self.threshold).all() and 0 < top <= s.shape[0]:
-            kth = np.partition(s, s.shape[0] - top, axis=0)[s.shape[0] - top]
+        if not np.isneginf(self.threshold).all() or top <= 0:
+            return
+        # The k-th largest of any subset of a column's rows is a lower bound on its k-th largest:
+        # a strided sample of rows, transposed so that the partition runs along memory.
+        stride = max(1, int(np.sqrt(s.shape[0] / top) / 4))
+        sample = np.ascontiguousarray(s[::stride].T)
+        width = sample.shape[1]
+        if top <= width:
+            kth = np.partition(sample, width - top, axis=1)[:, width - top]
             self.threshold = np.maximum(self.threshold, kth.astype(np.float64))
 
     def add(self, rows: I64, cols: I64, vals: F64) -> None:
@@ -216,6 +219,18 @@ class _ColumnTops:
     def merge(self, other: _ColumnTops) -> None:
         self.pending.append((other.rows, other.cols, other.vals))
         self.pending.extend(other.pending)
+
+    def kth(self, k: I64) -> F64:
+        """Each column's ``k[c]``-th largest kept value (``-inf`` where it kept fewer).
+
+        Call after :meth:`result` (the kept values are then sorted by column, largest first).
+        """
+        start = np.searchsorted(self.cols, np.arange(len(self.k)))
+        count = np.bincount(self.cols, minlength=len(self.k))
+        out = np.full(len(self.k), -np.inf)
+        ok = (k > 0) & (k <= count)
+        out[ok] = self.vals[start[ok] + k[ok] - 1]
+        return out
 
     def result(self) -> tuple[I64, I64, F64]:
         """Rows, columns, and each column's k-th value (``-inf`` where it has fewer)."""
@@ -283,9 +298,38 @@ def block_candidates(
     for other in stripes[1:]:
         tops.merge(other.tops)
     col_rows, col_cols, col_bound = tops.result()
+    extra_rows: list[I64] = []
+    extra_cols: list[I64] = []
+    if deep is not None and k_deep > 0 and deep.any():
+        # A priority pupil displaces someone wherever it goes, so what it competes with is not
+        # an ambassador's score but its slot price: estimated as the score of the pupil holding
+        # its last slot (its capacity-th best).  Ranking these pupils' ambassadors by
+        # ``score - price`` as well finds the pairs the flow will want before the first solve,
+        # rather than in a pricing round (each a full re-solve).
+        price = tops.kth(capacity.astype(np.int64))
+        floor = float(np.min(price[np.isfinite(price)], initial=0.0)) - 1.0
+        price = np.where(np.isfinite(price), price, floor)
+        price = np.where(capacity > 0, price, np.inf).astype(scorer.dtype)  # no slot at all
+        deep_rows = np.flatnonzero(deep)
+        k = min(k_deep, n_a)
+        with blas_controller().limit(limits=1, user_api="blas"):
+            for lo in range(0, len(deep_rows), step):
+                r = deep_rows[lo : lo + step]
+                adjusted = scorer.scores(r)
+                adjusted -= price[None, :]  # -inf stays -inf
+                best = (
+                    np.argpartition(adjusted, n_a - k, axis=1)[:, n_a - k :]
+                    if k < n_a
+                    else np.broadcast_to(np.arange(n_a), (len(r), n_a))
+                )
+                local = np.repeat(np.arange(len(r)), k)
+                cc = best.ravel()
+                finite = np.isfinite(adjusted[local, cc])
+                extra_rows.append(r[local][finite])
+                extra_cols.append(cc[finite])
     pupil_bound = np.full(n_p, -np.inf)
     allowed_count = np.full(n_p, n_a, dtype=np.int64)
-    rows_out, cols_out = [col_rows], [col_cols]
+    rows_out, cols_out = [col_rows, *extra_rows], [col_cols, *extra_cols]
     for i, st in enumerate(stripes):
         lo = starts[bounds[i]] if bounds[i] < len(starts) else n_p
         hi = starts[bounds[i + 1]] if bounds[i + 1] < len(starts) else n_p

@@ -11,8 +11,11 @@ entry in :data:`FEATURES` (its sentence for :meth:`ScoringModel.explain` lives i
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Hashable, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
+from itertools import chain, repeat
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
@@ -69,15 +72,16 @@ class Feature:
     encode: Callable[[FeatureContext], list[Part]]
 
 
-def _vocab(items: Sequence[Sequence[str]]) -> dict[str, int]:
-    return {t: i for i, t in enumerate(sorted({t for tags in items for t in tags}))}
+def _vocab(items: Sequence[Sequence[Any]]) -> dict[Any, int]:
+    return {t: i for i, t in enumerate(sorted(set(chain.from_iterable(items))))}
 
 
-def _indicator(rows: Sequence[Sequence[str]], vocab: dict[str, int]) -> F64:
+def _indicator(rows: Sequence[Sequence[Hashable]], vocab: Mapping[Any, int]) -> F64:
     out = np.zeros((len(rows), len(vocab)))
-    lengths = np.fromiter((len(tags) for tags in rows), dtype=np.int64, count=len(rows))
+    lengths = np.fromiter(map(len, rows), dtype=np.int64, count=len(rows))
+    total = int(lengths.sum())
     cols = np.fromiter(
-        (vocab.get(t, -1) for tags in rows for t in tags), dtype=np.int64, count=int(lengths.sum())
+        map(vocab.get, chain.from_iterable(rows), repeat(-1, total)), dtype=np.int64, count=total
     )
     row_of = np.repeat(np.arange(len(rows)), lengths)
     keep = cols >= 0
@@ -122,26 +126,29 @@ def rank_weight(rank: int) -> float:
 def programme_fit(ctx: FeatureContext) -> list[Part]:
     """The ambassador studies a wanted programme (by rank), or one of the same family."""
     vocab = _vocab([[a.programme for a in ctx.ambassadors if a.programme]])
-    names = list(vocab)
-    fam = [ctx.programme_families.get(n, "") for n in names]
-    same_family = np.array([[bool(f) and f == g for g in fam] for f in fam], dtype=np.float64)
+    fam = np.array([ctx.programme_families.get(n, "") for n in vocab], dtype=object)
+    wanted_rows = [p.programmes for p in ctx.pupils]
+    wanted = _vocab(wanted_rows)
+    # credit[w, j]: what wanting programme w earns from an ambassador studying vocab entry j.
+    credit = np.zeros((len(wanted), len(vocab)))
+    for name, w in wanted.items():
+        family = ctx.programme_families.get(name, "")
+        if family:
+            credit[w, fam == family] = FAMILY_CREDIT
+        if name in vocab:
+            credit[w, vocab[name]] = 1.0
+    lengths = np.fromiter(map(len, wanted_rows), dtype=np.int64, count=len(wanted_rows))
+    total = int(lengths.sum())
+    code = np.fromiter(
+        map(wanted.__getitem__, chain.from_iterable(wanted_rows)), dtype=np.int64, count=total
+    )
+    row = np.repeat(np.arange(len(wanted_rows)), lengths)
+    rank = np.arange(total) - np.repeat(np.cumsum(lengths) - lengths, lengths)
     u = np.zeros((len(ctx.pupils), len(vocab)))
-    depth = max((len(p.programmes) for p in ctx.pupils), default=0)
-    for rank in range(depth):
-        wanted = _indicator([p.programmes[rank : rank + 1] for p in ctx.pupils], vocab)
-        w = rank_weight(rank)
-        u = np.maximum(u, w * wanted)
-        u = np.maximum(u, FAMILY_CREDIT * w * np.minimum(wanted @ same_family, 1.0))
-        # A wanted programme no ambassador studies still earns family credit.
-        outside = [
-            [ctx.programme_families.get(p.programmes[rank], "")]
-            if len(p.programmes) > rank and p.programmes[rank] not in vocab
-            else []
-            for p in ctx.pupils
-        ]
-        fam_vocab = {f: i for i, f in enumerate(sorted(set(fam) - {""}))}
-        member = np.array([[float(g == f) for g in fam] for f in fam_vocab]).reshape(-1, len(fam))
-        u = np.maximum(u, FAMILY_CREDIT * w * (_indicator(outside, fam_vocab) @ member))
+    for r in range(int(lengths.max(initial=0))):
+        at = rank == r
+        rows = row[at]
+        u[rows] = np.maximum(u[rows], rank_weight(r) * credit[code[at]])
     v = _indicator([[a.programme] for a in ctx.ambassadors], vocab)
     return [Dense(u, v)]
 
@@ -171,21 +178,21 @@ def language_match(ctx: FeatureContext) -> list[Part]:
 
 def availability_overlap(ctx: FeatureContext) -> list[Part]:
     """Share of the pupil's weekly slots in which the ambassador is free too."""
-    slots = sorted({s for p in ctx.pupils for s in p.availability})
-    vocab = {str(s): i for i, s in enumerate(slots)}
-    u = _indicator([[str(s) for s in p.availability] for p in ctx.pupils], vocab)
+    rows = [p.availability for p in ctx.pupils]
+    vocab = _vocab(rows)
+    u = _indicator(rows, vocab)
     count = u.sum(axis=1, keepdims=True)
     u = np.divide(u, count, out=np.zeros_like(u), where=count > 0)
-    v = _indicator([[str(s) for s in a.availability] for a in ctx.ambassadors], vocab)
+    v = _indicator([a.availability for a in ctx.ambassadors], vocab)
     return [Dense(u, v)]
 
 
 def grade_preference(ctx: FeatureContext) -> list[Part]:
     """1 when the ambassador prefers the pupil's grade or has no preference."""
-    grades = sorted({p.grade for p in ctx.pupils})
-    vocab = {str(g): i for i, g in enumerate(grades)}
-    u = _indicator([[str(p.grade)] for p in ctx.pupils], vocab)
-    v = _indicator([[str(g) for g in a.grades] for a in ctx.ambassadors], vocab)
+    rows = [(p.grade,) for p in ctx.pupils]
+    vocab = _vocab(rows)
+    u = _indicator(rows, vocab)
+    v = _indicator([a.grades for a in ctx.ambassadors], vocab)
     v[[not a.grades for a in ctx.ambassadors]] = 1.0
     return [Dense(u, v)]
 
@@ -239,6 +246,14 @@ class Encoded:
     @property
     def n_ambassadors(self) -> int:
         return len(self.ambassadors)
+
+    @cached_property
+    def pupil_id_rank(self) -> I64:
+        """Each pupil's position in id order: results list pupils by id."""
+        order = np.argsort(np.array([p.id for p in self.pupils], dtype=str), kind="stable")
+        rank = np.empty(len(order), dtype=np.int64)
+        rank[order] = np.arange(len(order))
+        return rank
 
     def pair_features(self, pupil: I64, ambassador: I64) -> F64:
         """Feature matrix, shape ``(n_pairs, n_features)``, for the given index pairs."""

@@ -237,16 +237,15 @@ def match(
         score_of[r.pupils] = r.score_of
         allowed_count[r.pupils] = r.allowed_count
     locked_set = set(lock_list)
+    matched_idx = np.flatnonzero(ambassador_of >= 0)
+    matched_idx = matched_idx[np.argsort(encoded.pupil_id_rank[matched_idx], kind="stable")]
     pairs = tuple(
         Pair(pupil_ids[i], amb_ids[a], s, (i, a) in locked_set)
-        for i, a, s in sorted(
-            zip(
-                np.flatnonzero(ambassador_of >= 0).tolist(),
-                ambassador_of[ambassador_of >= 0].tolist(),
-                score_of[ambassador_of >= 0].tolist(),
-                strict=True,
-            ),
-            key=lambda t: pupil_ids[t[0]],
+        for i, a, s in zip(
+            matched_idx.tolist(),
+            ambassador_of[matched_idx].tolist(),
+            score_of[matched_idx].tolist(),
+            strict=True,
         )
     )
     quota_of: dict[str, int] = {}

@@ -84,11 +84,11 @@ def fairness_report(
     reasons: tuple[Reason, ...] = (nothing, "school_quota_reached", "capacity_used_up")
     left = np.flatnonzero(~matched)
     why = np.where(allowed_count[left] == 0, 0, np.where(full[school_code[left]], 1, 2))
-    ids = [encoded.pupils[k].id for k in left.tolist()]
-    unmatched = sorted(
-        (Unmatched(i, reasons[w]) for i, w in zip(ids, why.tolist(), strict=True)),
-        key=lambda u: u.pupil,
-    )
+    by_id = np.argsort(encoded.pupil_id_rank[left], kind="stable")
+    unmatched = [
+        Unmatched(encoded.pupils[k].id, reasons[w])
+        for k, w in zip(left[by_id].tolist(), why[by_id].tolist(), strict=True)
+    ]
     by_grade = {
         int(g): Share(int(n), int(m)) for g, n, m in zip(grade_names, n_grade, m_grade, strict=True)
     }

@@ -76,6 +76,12 @@ def test_candidates_hold_each_top_list_and_bound_every_absent_pair(
     k_col = cap + 4
     kth_col = -np.sort(-s, axis=0)[k_col - 1, np.arange(60)]
     assert (present | (s <= kth_col[None, :] + 2 * FLOAT32_MARGIN)).all()
+    # Priority pupils also keep their k_deep best by score minus each ambassador's slot price
+    # (the score of the pupil in its last slot).
+    price = np.where(cap > 0, -np.sort(-s, axis=0)[np.maximum(cap - 1, 0), np.arange(60)], -1.0)
+    adjusted = s[deep] - price[None, :]
+    kth_adjusted = -np.sort(-adjusted, axis=1)[:, 9 - 1]
+    assert (present[deep] | (adjusted <= kth_adjusted[:, None] + 4 * FLOAT32_MARGIN)).all()
     # Deterministic, whatever the threads (stripes are made of the same chunks).
     again = block_candidates(
         scorer,
