@@ -18,6 +18,7 @@ Examples
 ['Ambassadøren går på HTX, som eleven overvejer.', 'I deler interessen for design og robotter.']
 """
 
+from ._alternatives import best_ambassadors
 from ._assign import Assignment, assign
 from ._features import FEATURE_NAMES, FEATURES, Encoded, Feature, encode
 from ._learning import Challenge, challenge
@@ -43,6 +44,7 @@ __all__ = [
     "Share",
     "Unmatched",
     "assign",
+    "best_ambassadors",
     "challenge",
     "encode",
     "match",

@@ -237,25 +237,57 @@ class ScoringModel:
         top : int
             At most this many sentences, largest contribution first.
         """
-        if language not in ("da", "en"):
-            raise ValueError("language must be 'da' or 'en'")
         i = _index(pupil, [p.id for p in encoded.pupils], "pupil")
         j = _index(ambassador, [a.id for a in encoded.ambassadors], "ambassador")
-        x = encoded.pair_features(np.array([i]), np.array([j]))[0]
-        contribution = x * self.weight_vector
-        order = sorted(range(len(x)), key=lambda f: (-contribution[f], f))
+        [reasons] = self.explain_pairs(
+            encoded, np.array([i]), np.array([j]), language=language, top=top
+        )
+        return [text for _, _, text in reasons]
+
+    def explain_pairs(
+        self,
+        encoded: Encoded,
+        pupil: ArrayLike,
+        ambassador: ArrayLike,
+        *,
+        language: Literal["da", "en"] = "da",
+        top: int = 3,
+    ) -> list[list[tuple[str, float, str]]]:
+        """:meth:`explain` for many pairs (indices) at once: ``(feature, contribution, sentence)``.
+
+        Examples
+        --------
+        >>> from matching import Ambassador, Pupil, ScoringModel, encode
+        >>> enc = encode([Pupil(id="p", programmes=("HTX",))],
+        ...              [Ambassador(id="a", programme="HTX", family="gymnasial")])
+        >>> ScoringModel().explain_pairs(enc, [0], [0], language="en", top=1)[0][0][:2]
+        ('programme_fit', 0.3)
+        """
+        if language not in ("da", "en"):
+            raise ValueError("language must be 'da' or 'en'")
+        pi = np.asarray(pupil, dtype=np.int64).reshape(-1)
+        ai = np.asarray(ambassador, dtype=np.int64).reshape(-1)
+        contribution = encoded.pair_features(pi, ai) * self.weight_vector
         out = []
-        for f in order[:top]:
-            if contribution[f] <= 0:
-                break
+        for row, (i, j) in enumerate(zip(pi.tolist(), ai.tolist(), strict=True)):
+            c = contribution[row]
+            order = sorted(range(len(c)), key=lambda f: (-c[f], f))[:top]
             out.append(
-                sentence(
-                    FEATURE_NAMES[f],
-                    encoded.pupils[i],
-                    encoded.ambassadors[j],
-                    encoded.context,
-                    language,
-                )
+                [
+                    (
+                        FEATURE_NAMES[f],
+                        float(c[f]),
+                        sentence(
+                            FEATURE_NAMES[f],
+                            encoded.pupils[i],
+                            encoded.ambassadors[j],
+                            encoded.context,
+                            language,
+                        ),
+                    )
+                    for f in order
+                    if c[f] > 0
+                ]
             )
         return out
 

@@ -30,6 +30,10 @@ app.add_typer(mail_app, name="mail")
 app.add_typer(import_app, name="import")
 proposals_app = typer.Typer(no_args_is_help=True, help="Proposals to ambassadors.")
 app.add_typer(proposals_app, name="proposals")
+match_app = typer.Typer(no_args_is_help=True, help="Matching runs.")
+app.add_typer(match_app, name="match")
+model_app = typer.Typer(no_args_is_help=True, help="The scoring model.")
+app.add_typer(model_app, name="model")
 
 
 def fail(reason: str) -> None:

@@ -54,6 +54,8 @@ class Settings(BaseSettings):
     # Proposals: days an ambassador has to answer before a proposal expires (a reminder goes
     # out the day before).
     proposal_answer_days: int = 7
+    # Matching: days after a counsellor ended a match before the pupil is proposed again.
+    rematch_buffer_days: int = 14
 
     # Login throttling: failed attempts allowed in the window before a pause is asked.
     login_max_failures_per_account: int = 5

@@ -40,6 +40,8 @@ class Permission(StrEnum):
     INVITE_AMBASSADORS = "invite_ambassadors"
     # A whole list from a file: the programme's owner only (issue 5).
     IMPORT_AMBASSADORS = "import_ambassadors"
+    # The scoring model's weights and training (issue 6): the programme's owner.
+    MANAGE_SCORING = "manage_scoring"
 
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
@@ -52,6 +54,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.VET_AMBASSADORS,
             Permission.INVITE_AMBASSADORS,
             Permission.IMPORT_AMBASSADORS,
+            Permission.MANAGE_SCORING,
         }
     ),
     Role.COUNSELLOR: frozenset(
@@ -123,6 +126,13 @@ def may_enrol_at(db: Session, user: User, school_id: int) -> bool:
         Organisation.id == school_id, Organisation.id.in_(enrolment_school_ids(user))
     )
     return db.scalar(query) is not None
+
+
+def matching_school_ids(user: User) -> Select[tuple[int]]:
+    """The schools whose pupils this user may match: a counsellor's caseload, nobody else's."""
+    if user.role is Role.COUNSELLOR and has_permission(user, Permission.RUN_MATCHING):
+        return select(CounsellorSchool.school_id).where(CounsellorSchool.counsellor_id == user.id)
+    return select(Organisation.id).where(false())
 
 
 def may_set_priority(user: User) -> bool:

@@ -100,6 +100,40 @@ class MatchRun(Base):
     committed_at: Mapped[datetime | None] = mapped_column(info=not_personal(MENTORING))
 
 
+class MatchRunPupil(Base):
+    """One eligible pupil of a previewed run: the proposed ambassador, or why there is none.
+
+    Nothing here reaches an ambassador: proposals are made from these rows only when the
+    counsellor commits the run.
+    """
+
+    __tablename__ = "match_run_pupil"
+    __table_args__ = (UniqueConstraint("run_id", "pupil_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True, info=not_personal(MENTORING))
+    run_id: Mapped[int] = mapped_column(
+        ForeignKey("match_run.id", ondelete="CASCADE"), info=not_personal(MENTORING)
+    )
+    pupil_id: Mapped[int] = mapped_column(
+        ForeignKey("pupil.id", ondelete="CASCADE"), index=True, info=personal(MENTORING)
+    )
+    ambassador_id: Mapped[int | None] = mapped_column(
+        ForeignKey("ambassador.id", ondelete="CASCADE"), index=True, info=personal(MENTORING)
+    )
+    score: Mapped[float | None] = mapped_column(Float, info=personal(MENTORING))
+    # {"reasons": [{"feature", "contribution", "da", "en"}]}, as stored on the match at commit.
+    explanation: Mapped[dict[str, Any] | None] = mapped_column(
+        JSONDocument, info=personal(MENTORING)
+    )
+    # The pupil's next-best allowed ambassadors: [{"ambassador_id": 3, "score": 0.61}, ...].
+    alternatives: Mapped[list[dict[str, Any]]] = mapped_column(
+        JSONDocument, default=list, info=personal(MENTORING)
+    )
+    locked: Mapped[bool] = mapped_column(default=False, info=not_personal(MENTORING))
+    # Why an eligible pupil got no ambassador (the engine's reason code).
+    unmatched_reason: Mapped[str | None] = mapped_column(String(40), info=not_personal(MENTORING))
+
+
 class Match(Base):
     __tablename__ = "match"
     __table_args__ = (

@@ -22,6 +22,7 @@ MENU: tuple[MenuItem, ...] = (
     MenuItem("/pupils/import", lazy_gettext("Import"), Permission.ENROL_PUPILS),
     MenuItem("/questionnaire", lazy_gettext("Questionnaire"), Permission.ENROL_PUPILS),
     MenuItem("/pupils/consent", lazy_gettext("Consent"), Permission.ENROL_PUPILS),
+    MenuItem("/matching", lazy_gettext("Matching"), Permission.RUN_MATCHING),
     MenuItem(
         "/admin/organisations", lazy_gettext("Organisations"), Permission.MANAGE_ORGANISATIONS
     ),
@@ -29,6 +30,7 @@ MENU: tuple[MenuItem, ...] = (
     MenuItem("/admin/ambassadors", lazy_gettext("Ambassadors"), Permission.VET_AMBASSADORS),
     MenuItem("/admin/programmes", lazy_gettext("Programmes"), Permission.MANAGE_CATALOGUE),
     MenuItem("/admin/interests", lazy_gettext("Interests"), Permission.MANAGE_CATALOGUE),
+    MenuItem("/admin/scoring", lazy_gettext("Scoring model"), Permission.MANAGE_SCORING),
     MenuItem("/ambassador/mentees", lazy_gettext("My mentees"), Permission.MENTOR),
     MenuItem("/ambassador/profile", lazy_gettext("My profile"), Permission.MENTOR),
 )

@@ -16,10 +16,12 @@ from tests.factories import make_interest, make_organisation, make_programme, ma
 from tests.site import (
     matrix_ambassador_profile,
     matrix_ambassador_vetting,
+    matrix_matching,
     matrix_proposals,
     matrix_pupil_import,
     matrix_pupils,
     matrix_questionnaire,
+    matrix_scoring,
 )
 from tests.site.matrix_roles import ADMIN_ONLY, PUBLIC, Outcome
 
@@ -67,6 +69,8 @@ MATRIX: dict[tuple[str, str], dict[str, Outcome]] = {
     **matrix_ambassador_vetting.ENTRIES,
     **matrix_ambassador_profile.ENTRIES,
     **matrix_proposals.ENTRIES,
+    **matrix_matching.ENTRIES,
+    **matrix_scoring.ENTRIES,
 }
 
 # How to fill a path parameter with an object that exists.
@@ -82,4 +86,6 @@ PATH_VALUES: dict[str, Callable[[Session], str]] = {
     **matrix_ambassador_vetting.PATH_VALUES,
     **matrix_ambassador_profile.PATH_VALUES,
     **matrix_proposals.PATH_VALUES,
+    **matrix_matching.PATH_VALUES,
+    **matrix_scoring.PATH_VALUES,
 }

@@ -42,3 +42,12 @@ AMBASSADOR_ONLY = {
     Role.COORDINATOR.value: Outcome.DENY,
     Role.AMBASSADOR.value: Outcome.ALLOW,
 }
+
+# Matching runs: the counsellors (admins do no casework and see no pupil).
+COUNSELLOR_ONLY = {
+    ANONYMOUS: Outcome.LOGIN,
+    Role.ADMIN.value: Outcome.DENY,
+    Role.COUNSELLOR.value: Outcome.ALLOW,
+    Role.COORDINATOR.value: Outcome.DENY,
+    Role.AMBASSADOR.value: Outcome.DENY,
+}

@@ -1,0 +1,367 @@
+"""The one adapter from rows to what the ``matching`` engine takes.
+
+It loads, in a fixed number of Core queries whatever the number of pupils, the pupils eligible in a
+scope and the ambassadors with free capacity, and turns them into ``matching.Pupil`` and
+``matching.Ambassador`` records (ids are the database ids as strings), the forbidden pairs (earlier
+declines and expiries, the counsellor's forbidden pairs) and the locked ones. It also computes a
+fingerprint of everything a run depends on, so that a commit can tell whether its preview is stale.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timedelta
+from typing import Any
+
+from babel import Locale
+from sqlalchemy import Select, and_, func, or_, select
+from sqlalchemy.orm import Session
+
+import matching
+from mentor.models import (
+    OPEN_MATCH_STATES,
+    Ambassador,
+    AmbassadorInterest,
+    Interest,
+    Match,
+    MatchState,
+    Organisation,
+    PairRule,
+    PairRuleKind,
+    Programme,
+    Pupil,
+    PupilInterest,
+    PupilProgrammeInterest,
+)
+from mentor.policy import proposable_ambassadors
+from mentor.pupils.consent import matchable_pupils
+
+# Declined and expired pairs are never proposed again (mentor.matches.service).
+_NEVER_AGAIN = (MatchState.DECLINED, MatchState.EXPIRED)
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Which pupils a run considers: schools (within the counsellor's), optionally some grades."""
+
+    school_ids: tuple[int, ...]
+    grades: tuple[int, ...] = ()
+    include_unanswered: bool = False
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "school_ids": sorted(self.school_ids),
+            "grades": sorted(self.grades),
+            "include_unanswered": self.include_unanswered,
+        }
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Scope:
+        return cls(
+            school_ids=tuple(int(x) for x in data.get("school_ids", ())),
+            grades=tuple(int(x) for x in data.get("grades", ())),
+            include_unanswered=bool(data.get("include_unanswered", False)),
+        )
+
+
+@dataclass
+class MatchingInput:
+    """Everything a run hands the engine, with the database ids behind each record."""
+
+    pupils: list[matching.Pupil]
+    ambassadors: list[matching.Ambassador]
+    forbidden: list[tuple[str, str]]
+    locked: list[tuple[str, str]]
+    # Locks that could not be kept (pupil not eligible, ambassador full or not proposable).
+    dropped_locks: list[tuple[int, int]]
+    # Database facts the preview shows beside the engine's result.
+    pupil_school: dict[int, int]
+    pupil_grade: dict[int, int]
+    ambassador_load: dict[int, int]
+    ambassador_capacity: dict[int, int]
+    # Pupils in scope who are left out, and why (for the counsellor's "who is eligible").
+    fingerprint: dict[str, str] = field(default_factory=dict)
+    # Interest tags are Danish labels; this names them in English for English explanations.
+    interest_en: dict[str, str] = field(default_factory=dict)
+
+    def localised(self, language: str) -> tuple[list[matching.Pupil], list[matching.Ambassador]]:
+        """The records with languages named (and, in English, interests labelled) in
+        ``language``: the renaming is one-to-one, so scores are the same in either language,
+        and the explanations name things as the reader says them."""
+        names = Locale.parse(language).languages
+        tags = self.interest_en if language == "en" else {}
+
+        def lang(codes: tuple[str, ...]) -> tuple[str, ...]:
+            return tuple(str(names.get(c, c)) for c in codes)
+
+        def interests(labels: tuple[str, ...]) -> tuple[str, ...]:
+            return tuple(tags.get(t, t) for t in labels)
+
+        pupils = [
+            replace(p, languages=lang(p.languages), interests=interests(p.interests))
+            for p in self.pupils
+        ]
+        ambassadors = [
+            replace(a, languages=lang(a.languages), interests=interests(a.interests))
+            for a in self.ambassadors
+        ]
+        return pupils, ambassadors
+
+
+def _digest(rows: Iterable[Sequence[Any]]) -> str:
+    h = hashlib.sha256()
+    for row in rows:
+        h.update(json.dumps([str(x) for x in row]).encode())
+    return h.hexdigest()[:16]
+
+
+def _hour_slots(availability: Iterable[dict[str, Any]]) -> tuple[int, ...]:
+    """Weekly slots as hour numbers (weekday * 24 + hour) that the engine can intersect."""
+    hours: set[int] = set()
+    for slot in availability:
+        try:
+            day = int(slot["weekday"])
+            start = int(str(slot["start"])[:2])
+            end_h, end_m = (int(x) for x in str(slot["end"]).split(":")[:2])
+        except (KeyError, ValueError, TypeError):
+            continue
+        last = end_h if end_m else end_h - 1
+        hours.update(day * 24 + h for h in range(start, last + 1))
+    return tuple(sorted(hours))
+
+
+def eligible_pupils(
+    scope: Scope, *, now: datetime, buffer_days: int
+) -> Select[tuple[int, int, int, bool]]:
+    """Pupils a run may propose: matchable (active, consent, no open match), in scope, answered
+    the questionnaire (unless the counsellor includes the others), and not within the buffer after
+    a counsellor ended their last match."""
+    recently_ended = (
+        select(Match.id)
+        .where(
+            Match.pupil_id == Pupil.id,
+            Match.state == MatchState.CLOSED,
+            Match.closed_at > now - timedelta(days=buffer_days),
+        )
+        .exists()
+    )
+    query = (
+        matchable_pupils()
+        .with_only_columns(Pupil.id, Pupil.school_id, Pupil.grade, Pupil.priority)
+        .where(Pupil.school_id.in_(scope.school_ids), ~recently_ended)
+        .order_by(Pupil.id)
+    )
+    if scope.grades:
+        query = query.where(Pupil.grade.in_(scope.grades))
+    if not scope.include_unanswered:
+        query = query.where(Pupil.questionnaire_completed_at.is_not(None))
+    return query
+
+
+def _open_load() -> Select[tuple[int, int]]:
+    return (
+        select(Match.ambassador_id, func.count(Match.id))
+        .where(Match.state.in_(OPEN_MATCH_STATES))
+        .group_by(Match.ambassador_id)
+    )
+
+
+def load_input(
+    db: Session,
+    scope: Scope,
+    *,
+    now: datetime,
+    buffer_days: int,
+) -> MatchingInput:
+    """Load a run's input in a fixed number of queries (Core rows, no ORM objects)."""
+    pupil_rows = db.execute(eligible_pupils(scope, now=now, buffer_days=buffer_days)).all()
+    pupil_ids = [r[0] for r in pupil_rows]
+    interest_en: dict[str, str] = {}
+
+    # The eligible ids as a subquery (never a literal list: it grows with the scope).
+    eligible_ids = (
+        eligible_pupils(scope, now=now, buffer_days=buffer_days)
+        .with_only_columns(Pupil.id)
+        .order_by(None)
+    )
+    in_scope = Pupil.id.in_(eligible_ids)
+    interests: dict[int, list[str]] = defaultdict(list)
+    programmes: dict[int, list[str]] = defaultdict(list)
+    if pupil_ids:
+        for pid, text, text_en in db.execute(
+            select(PupilInterest.pupil_id, Interest.label_da, Interest.label_en)
+            .join(Interest, Interest.id == PupilInterest.interest_id)
+            .join(Pupil, Pupil.id == PupilInterest.pupil_id)
+            .where(in_scope)
+            .order_by(PupilInterest.pupil_id, Interest.label_da)
+        ):
+            interests[pid].append(text)
+            interest_en[text] = text_en
+        for pid, code in db.execute(
+            select(PupilProgrammeInterest.pupil_id, Programme.code)
+            .join(Programme, Programme.id == PupilProgrammeInterest.programme_id)
+            .join(Pupil, Pupil.id == PupilProgrammeInterest.pupil_id)
+            .where(in_scope)
+            .order_by(PupilProgrammeInterest.pupil_id, PupilProgrammeInterest.rank)
+        ):
+            programmes[pid].append(code)
+    pupil_extra = {
+        pid: (languages or [], availability or [])
+        for pid, languages, availability in db.execute(
+            select(Pupil.id, Pupil.languages, Pupil.availability).where(in_scope)
+        )
+    }
+    schools = {
+        oid: (school_name, municipality or "")
+        for oid, school_name, municipality in db.execute(
+            select(Organisation.id, Organisation.name, Organisation.municipality_name)
+        )
+    }
+
+    load = dict(db.execute(_open_load()).tuples().all())
+    amb_rows = db.execute(
+        proposable_ambassadors()
+        .with_only_columns(
+            Ambassador.id,
+            Programme.code,
+            Programme.family,
+            Ambassador.institution_id,
+            Ambassador.former_school_id,
+            Ambassador.languages,
+            Ambassador.preferred_grades,
+            Ambassador.availability,
+            Ambassador.capacity,
+        )
+        .join(Programme, Programme.id == Ambassador.programme_id)
+        .order_by(Ambassador.id)
+    ).all()
+    amb_interests: dict[int, list[str]] = defaultdict(list)
+    for aid, text, text_en in db.execute(
+        select(AmbassadorInterest.ambassador_id, Interest.label_da, Interest.label_en)
+        .join(Interest, Interest.id == AmbassadorInterest.interest_id)
+        .order_by(AmbassadorInterest.ambassador_id, Interest.label_da)
+    ):
+        amb_interests[aid].append(text)
+        interest_en[text] = text_en
+
+    ambassadors: list[matching.Ambassador] = []
+    capacity: dict[int, int] = {}
+    for row in amb_rows:
+        free = row.capacity - load.get(row.id, 0)
+        capacity[row.id] = row.capacity
+        if free <= 0:
+            continue
+        former = schools.get(row.former_school_id, ("", ""))[0] if row.former_school_id else ""
+        ambassadors.append(
+            matching.Ambassador(
+                id=str(row.id),
+                programme=row.code,
+                family=str(row.family),
+                institution=str(row.institution_id),
+                former_school=former,
+                # Where an ambassador lives is not recorded: no "lives nearby" claim is made.
+                municipality="",
+                interests=tuple(amb_interests.get(row.id, ())),
+                languages=tuple(row.languages or ()),
+                grades=tuple(int(g) for g in (row.preferred_grades or ())),
+                availability=_hour_slots(row.availability or ()),
+                capacity=free,
+            )
+        )
+
+    records = []
+    for pid, school_id, grade, priority in pupil_rows:
+        school_name, municipality = schools.get(school_id, ("", ""))
+        languages, availability = pupil_extra.get(pid, ([], []))
+        records.append(
+            matching.Pupil(
+                id=str(pid),
+                school=school_name,
+                municipality=municipality,
+                grade=int(grade),
+                interests=tuple(interests.get(pid, ())),
+                programmes=tuple(programmes.get(pid, ())),
+                languages=tuple(languages),
+                availability=_hour_slots(availability),
+                priority=bool(priority),
+            )
+        )
+
+    eligible = set(pupil_ids)
+    free_ids = {int(a.id): a.capacity for a in ambassadors}
+    forbidden_rows = db.execute(
+        select(Match.pupil_id, Match.ambassador_id)
+        .where(Match.state.in_(_NEVER_AGAIN), Match.pupil_id.in_(eligible_ids))
+        .union(
+            select(PairRule.pupil_id, PairRule.ambassador_id).where(
+                PairRule.kind == PairRuleKind.FORBIDDEN, PairRule.pupil_id.in_(eligible_ids)
+            )
+        )
+    ).all()
+    forbidden = sorted({(p, a) for p, a in forbidden_rows if a in free_ids})
+    forbidden_set = set(forbidden)
+    rule_rows = db.execute(
+        select(PairRule.pupil_id, PairRule.ambassador_id, PairRule.kind).order_by(
+            PairRule.pupil_id, PairRule.ambassador_id
+        )
+    ).all()
+    locked: list[tuple[int, int]] = []
+    dropped: list[tuple[int, int]] = []
+    used: dict[int, int] = defaultdict(int)
+    locked_pupils: set[int] = set()
+    for p, a, kind in rule_rows:
+        if kind is not PairRuleKind.LOCKED and kind != PairRuleKind.LOCKED.value:
+            continue
+        if p not in eligible:
+            continue  # out of scope, or already matched: nothing to keep
+        if (
+            a not in free_ids
+            or used[a] >= free_ids[a]
+            or p in locked_pupils
+            or (p, a) in forbidden_set
+        ):
+            dropped.append((p, a))
+            continue
+        used[a] += 1
+        locked_pupils.add(p)
+        locked.append((p, a))
+
+    fingerprint = {
+        "pupils": _digest(
+            db.execute(select(Pupil.id, Pupil.updated_at).where(in_scope).order_by(Pupil.id)).all()
+        )
+        + f":{len(pupil_ids)}",
+        "ambassadors": _digest(
+            (a.id, a.capacity, a.programme, a.interests, a.availability) for a in ambassadors
+        ),
+        "rules": _digest(rule_rows),
+        "matches": _digest(
+            db.execute(
+                select(Match.id, Match.state)
+                .where(
+                    or_(
+                        Match.state.in_(OPEN_MATCH_STATES),
+                        and_(Match.state.in_(_NEVER_AGAIN), Match.pupil_id.in_(eligible_ids)),
+                    )
+                )
+                .order_by(Match.id)
+            ).all()
+        ),
+    }
+    return MatchingInput(
+        pupils=records,
+        ambassadors=ambassadors,
+        forbidden=[(str(p), str(a)) for p, a in forbidden],
+        locked=[(str(p), str(a)) for p, a in locked],
+        dropped_locks=dropped,
+        pupil_school={pid: school_id for pid, school_id, _, _ in pupil_rows},
+        pupil_grade={pid: int(grade) for pid, _, grade, _ in pupil_rows},
+        ambassador_load=load,
+        ambassador_capacity=capacity,
+        fingerprint=fingerprint,
+        interest_en=interest_en,
+    )

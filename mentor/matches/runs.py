@@ -1,0 +1,443 @@
+"""Matching runs: compute a preview, store it, commit it as proposals, or discard it.
+
+A human approves every match (GDPR Art. 22): a run only stores a preview that no ambassador sees;
+``commit_run`` turns it into proposals in one transaction, and refuses when anything the preview
+depended on has changed since (the fingerprint of ``mentor.matches.features``).
+
+Functions flush and leave the commit to the caller.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import numpy as np
+from sqlalchemy import insert, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+import matching
+from mentor.audit.service import record, record_many
+from mentor.config import Settings
+from mentor.db import utcnow
+from mentor.errors import Conflict, Forbidden, InvalidInput, NotFound
+from mentor.i18n import LazyText, lazy_gettext
+from mentor.matches.features import MatchingInput, Scope, load_input
+from mentor.matches.scoring import active_model
+from mentor.models import (
+    Ambassador,
+    Match,
+    MatchRun,
+    MatchRunPupil,
+    MatchRunState,
+    MatchState,
+    PairRule,
+    PairRuleKind,
+    User,
+)
+from mentor.notifications.service import queue_email
+from mentor.policy import matching_school_ids
+
+#: Alternatives shown per pupil (the next-best allowed ambassadors).
+ALTERNATIVES = 3
+
+CHOOSE_SCHOOL = lazy_gettext("Choose at least one of your schools.")
+NOT_YOUR_SCHOOL = lazy_gettext("You can only match pupils at your own schools.")
+ALREADY_COMMITTED = lazy_gettext("This run has already been committed.")
+ALREADY_DISCARDED = lazy_gettext("This run was discarded or replaced by a newer run.")
+STALE_PARTS: dict[str, LazyText] = {
+    "pupils": lazy_gettext(
+        "pupils in the scope changed (consent, enrolment, questionnaire or priority)"
+    ),
+    "ambassadors": lazy_gettext("ambassadors changed (capacity, profile or status)"),
+    "rules": lazy_gettext("locked or forbidden pairs changed"),
+    "matches": lazy_gettext("proposals or matches changed (new, accepted, declined or ended)"),
+}
+
+
+@dataclass
+class RunPreview:
+    """What a run computed, before it is stored (also what the weights' what-if compares)."""
+
+    data: MatchingInput
+    result: matching.MatchResult
+    # pupil id -> [(ambassador id, score)], best first, the proposed ambassador left out.
+    alternatives: dict[int, list[tuple[int, float]]]
+    # pupil id -> {"reasons": [...]} for the proposed pair.
+    explanations: dict[int, dict[str, Any]]
+    model_version: str
+    seconds: float
+
+
+def compute(
+    db: Session,
+    *,
+    scope: Scope,
+    fair_shares: bool,
+    settings: Settings,
+    model: matching.ScoringModel | None = None,
+    now: datetime | None = None,
+) -> RunPreview:
+    """Load the scope's input and solve it; nothing is written."""
+    started = time.perf_counter()
+    now = now or utcnow()
+    model = model or active_model(db)
+    data = load_input(db, scope, now=now, buffer_days=settings.rematch_buffer_days)
+    pupils, ambassadors = data.localised("da")
+    encoded = matching.encode(pupils, ambassadors)
+    result = matching.match(
+        encoded,
+        model,
+        forbidden=data.forbidden,
+        locked=data.locked,
+        quotas="proportional" if fair_shares else None,
+    )
+    index, scores = matching.best_ambassadors(
+        encoded, model, k=ALTERNATIVES + 1, forbidden=data.forbidden
+    )
+    proposed = {int(p.pupil): int(p.ambassador) for p in result.pairs}
+    alternatives: dict[int, list[tuple[int, float]]] = {}
+    for i, record_ in enumerate(data.pupils):
+        pid = int(record_.id)
+        row = [
+            (int(data.ambassadors[j].id), float(s))
+            for j, s in zip(index[i].tolist(), scores[i].tolist(), strict=True)
+            if j >= 0 and int(data.ambassadors[j].id) != proposed.get(pid)
+        ]
+        alternatives[pid] = row[:ALTERNATIVES]
+
+    explanations: dict[int, dict[str, Any]] = {}
+    if result.pairs:
+        p_pos = {r.id: i for i, r in enumerate(data.pupils)}
+        a_pos = {r.id: j for j, r in enumerate(data.ambassadors)}
+        pi = np.array([p_pos[p.pupil] for p in result.pairs], dtype=np.int64)
+        ai = np.array([a_pos[p.ambassador] for p in result.pairs], dtype=np.int64)
+        danish = model.explain_pairs(encoded, pi, ai, language="da")
+        # The same records with English names for interests and languages explain in English.
+        english_encoded = matching.encode(*data.localised("en"))
+        english = model.explain_pairs(english_encoded, pi, ai, language="en")
+        for pair, da, en in zip(result.pairs, danish, english, strict=True):
+            explanations[int(pair.pupil)] = {
+                "reasons": [
+                    {"feature": f, "contribution": round(c, 4), "da": t_da, "en": t_en}
+                    for (f, c, t_da), (_, _, t_en) in zip(da, en, strict=True)
+                ]
+            }
+    return RunPreview(
+        data=data,
+        result=result,
+        alternatives=alternatives,
+        explanations=explanations,
+        model_version=model.version,
+        seconds=time.perf_counter() - started,
+    )
+
+
+def check_scope(db: Session, actor: User, scope: Scope) -> None:
+    """The scope's schools must be among the actor's own."""
+    if not scope.school_ids:
+        raise InvalidInput({"school_ids": CHOOSE_SCHOOL})
+    mine = set(db.scalars(matching_school_ids(actor)).all())
+    if not mine:
+        raise Forbidden()
+    if not set(scope.school_ids) <= mine:
+        raise InvalidInput({"school_ids": NOT_YOUR_SCHOOL})
+
+
+def start_run(
+    db: Session, *, actor: User, scope: Scope, fair_shares: bool, settings: Settings
+) -> MatchRun:
+    """Compute and store a preview; the actor's earlier previews are discarded."""
+    check_scope(db, actor, scope)
+    preview = compute(db, scope=scope, fair_shares=fair_shares, settings=settings)
+    db.execute(
+        update(MatchRun)
+        .where(MatchRun.created_by_id == actor.id, MatchRun.state == MatchRunState.PREVIEW)
+        .values(state=MatchRunState.DISCARDED)
+    )
+    result = preview.result
+    data = preview.data
+    reasons = {u.pupil: u.reason for u in result.report.unmatched}
+    locked = set(data.locked)
+    load = Counter(int(p.ambassador) for p in result.pairs)
+    run = MatchRun(
+        created_by_id=actor.id,
+        scope=scope.as_json(),
+        options={"fair_shares": fair_shares},
+        state=MatchRunState.PREVIEW,
+        model_version=preview.model_version,
+        stats={
+            "eligible": len(data.pupils),
+            "ambassadors": len(data.ambassadors),
+            "slots": sum(a.capacity for a in data.ambassadors),
+            "matched": result.matched,
+            "priority_matched": result.priority_matched,
+            "priority": sum(1 for p in data.pupils if p.priority),
+            "total_score": round(result.total_score, 4),
+            "mean_score": round(result.report.mean_score, 4),
+            "certified": result.certified,
+            "seconds": round(preview.seconds, 3),
+            "dropped_locks": len(data.dropped_locks),
+            "fingerprint": data.fingerprint,
+            "ambassador_load": {str(a): n for a, n in sorted(load.items())},
+        },
+        created_at=utcnow(),
+    )
+    db.add(run)
+    db.flush()
+    pairs = {int(p.pupil): p for p in result.pairs}
+    rows = []
+    for record_ in data.pupils:
+        pid = int(record_.id)
+        pair = pairs.get(pid)
+        rows.append(
+            {
+                "run_id": run.id,
+                "pupil_id": pid,
+                "ambassador_id": int(pair.ambassador) if pair else None,
+                "score": round(pair.score, 6) if pair else None,
+                "explanation": preview.explanations.get(pid),
+                "alternatives": [
+                    {"ambassador_id": a, "score": round(s, 4)}
+                    for a, s in preview.alternatives.get(pid, [])
+                ],
+                "locked": bool(pair and (pair.pupil, pair.ambassador) in locked),
+                "unmatched_reason": None if pair else reasons.get(record_.id),
+            }
+        )
+    if rows:
+        db.execute(insert(MatchRunPupil), rows)
+    record(
+        db,
+        actor_id=actor.id,
+        action="create",
+        object_type="match_run",
+        object_id=run.id,
+        details={"eligible": len(rows), "proposed": len(pairs)},
+    )
+    return run
+
+
+def _lock_run(db: Session, run: MatchRun) -> MatchRun:
+    query = (
+        select(MatchRun)
+        .where(MatchRun.id == run.id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
+    return db.scalars(query).one()
+
+
+def _refuse_unless_preview(run: MatchRun) -> None:
+    if run.state is MatchRunState.COMMITTED:
+        raise Conflict(ALREADY_COMMITTED)
+    if run.state is not MatchRunState.PREVIEW:
+        raise Conflict(ALREADY_DISCARDED)
+
+
+def stale_parts(db: Session, run: MatchRun, settings: Settings) -> list[str]:
+    """The parts of the run's input that changed since its preview (empty: still current)."""
+    data = load_input(
+        db, Scope.from_json(run.scope), now=utcnow(), buffer_days=settings.rematch_buffer_days
+    )
+    stored = (run.stats or {}).get("fingerprint", {})
+    return [part for part in STALE_PARTS if stored.get(part) != data.fingerprint.get(part)]
+
+
+def commit_run(db: Session, *, actor: User, run: MatchRun, settings: Settings) -> int:
+    """Turn a current preview into proposals in one transaction; returns how many.
+
+    Refused when the run is not a preview any more (committed twice, discarded) or when what it
+    was computed from has changed; the message says what changed.
+    """
+    run = _lock_run(db, run)
+    if run.created_by_id != actor.id:
+        raise NotFound()
+    _refuse_unless_preview(run)
+    changed = stale_parts(db, run, settings)
+    if changed:
+        raise Conflict(
+            lazy_gettext(
+                "The preview is out of date: since it was made, %(changes)s. "
+                "Run matching again to see a current preview.",
+                changes="; ".join(str(STALE_PARTS[part]) for part in changed),
+            )
+        )
+    rows = db.execute(
+        select(
+            MatchRunPupil.pupil_id,
+            MatchRunPupil.ambassador_id,
+            MatchRunPupil.score,
+            MatchRunPupil.explanation,
+        )
+        .where(MatchRunPupil.run_id == run.id, MatchRunPupil.ambassador_id.is_not(None))
+        .order_by(MatchRunPupil.pupil_id)
+    ).all()
+    now = utcnow()
+    values = [
+        {
+            "pupil_id": pupil_id,
+            "ambassador_id": ambassador_id,
+            "run_id": run.id,
+            "state": MatchState.PROPOSED,
+            "score": score,
+            "explanation": explanation,
+            "model_version": run.model_version,
+            "proposed_at": now,
+            "created_by_id": actor.id,
+        }
+        for pupil_id, ambassador_id, score, explanation in rows
+    ]
+    try:
+        # The partial unique index (one open match a pupil) still guards a commit that races
+        # another counsellor's.
+        with db.begin_nested():
+            if values:
+                db.execute(insert(Match), values)
+    except IntegrityError as error:
+        raise Conflict(
+            lazy_gettext(
+                "Another proposal for one of these pupils was made at the same moment. "
+                "Run matching again to see a current preview."
+            )
+        ) from error
+    created = db.execute(
+        select(Match.id, Match.pupil_id, Match.ambassador_id).where(Match.run_id == run.id)
+    ).all()
+    record_many(
+        db,
+        actor_id=actor.id,
+        action="create",
+        object_type="match",
+        events=[
+            (match_id, pupil_id, {"ambassador_id": ambassador_id, "state": "proposed"})
+            for match_id, pupil_id, ambassador_id in created
+        ],
+    )
+    run.state = MatchRunState.COMMITTED
+    run.committed_at = now
+    db.flush()
+    _notify_ambassadors(db, [a for _, _, a in created], settings)
+    record(
+        db,
+        actor_id=actor.id,
+        action="update",
+        object_type="match_run",
+        object_id=run.id,
+        details={"to": "committed", "proposals": len(created)},
+    )
+    return len(created)
+
+
+def _notify_ambassadors(db: Session, ambassador_ids: list[int], settings: Settings) -> None:
+    """One e-mail per ambassador, however many pupils the run proposed to them."""
+    counts = Counter(ambassador_ids)
+    if not counts:
+        return
+    people = db.execute(
+        select(Ambassador.id, User.email, User.full_name, User.locale)
+        .join(User, User.id == Ambassador.user_id)
+        .where(Ambassador.id.in_(counts))
+    ).all()
+    for ambassador_id, email, full_name, locale in people:
+        queue_email(
+            db,
+            to=email,
+            template="proposals_from_run",
+            locale=locale or "da",
+            context={
+                "name": full_name,
+                "count": counts[ambassador_id],
+                "days": settings.proposal_answer_days,
+                "link": f"{settings.base_url}/ambassador/mentees",
+            },
+        )
+
+
+def discard_run(db: Session, *, actor: User, run: MatchRun) -> None:
+    run = _lock_run(db, run)
+    if run.created_by_id != actor.id:
+        raise NotFound()
+    _refuse_unless_preview(run)
+    run.state = MatchRunState.DISCARDED
+    db.flush()
+
+
+def set_pair_rule(
+    db: Session,
+    *,
+    actor: User,
+    pupil_id: int,
+    ambassador_id: int,
+    kind: PairRuleKind,
+) -> PairRule:
+    """Lock or forbid a pair (one rule a pair; a pupil has at most one locked ambassador)."""
+    if kind is PairRuleKind.LOCKED:
+        # Locking a pupil to a new ambassador replaces the pupil's earlier lock.
+        for old in db.scalars(
+            select(PairRule).where(
+                PairRule.pupil_id == pupil_id, PairRule.kind == PairRuleKind.LOCKED
+            )
+        ):
+            db.delete(old)
+    rule = db.scalar(
+        select(PairRule).where(
+            PairRule.pupil_id == pupil_id, PairRule.ambassador_id == ambassador_id
+        )
+    )
+    if rule is None:
+        rule = PairRule(pupil_id=pupil_id, ambassador_id=ambassador_id, created_by_id=actor.id)
+        db.add(rule)
+    rule.kind = kind
+    rule.created_at = utcnow()
+    db.flush()
+    record(
+        db,
+        actor_id=actor.id,
+        action="update",
+        object_type="pair_rule",
+        object_id=rule.id,
+        pupil_id=pupil_id,
+        details={"ambassador_id": ambassador_id, "kind": kind.value},
+    )
+    return rule
+
+
+def remove_pair_rule(db: Session, *, actor: User, rule: PairRule) -> None:
+    record(
+        db,
+        actor_id=actor.id,
+        action="delete",
+        object_type="pair_rule",
+        object_id=rule.id,
+        pupil_id=rule.pupil_id,
+        details={"ambassador_id": rule.ambassador_id, "kind": rule.kind.value},
+    )
+    db.delete(rule)
+    db.flush()
+
+
+def coverage(
+    db: Session, run: MatchRun
+) -> tuple[dict[int, tuple[int, int]], dict[int, tuple[int, int]]]:
+    """(eligible, proposed) per school id and per grade, counted in the database."""
+    from mentor.models import Pupil
+
+    by_school: dict[int, list[int]] = defaultdict(lambda: [0, 0])
+    by_grade: dict[int, list[int]] = defaultdict(lambda: [0, 0])
+    for school_id, grade, has_pair in db.execute(
+        select(Pupil.school_id, Pupil.grade, MatchRunPupil.ambassador_id.is_not(None))
+        .join(Pupil, Pupil.id == MatchRunPupil.pupil_id)
+        .where(MatchRunPupil.run_id == run.id)
+    ):
+        for bucket in (by_school[school_id], by_grade[grade]):
+            bucket[0] += 1
+            bucket[1] += int(bool(has_pair))
+    return (
+        {k: (v[0], v[1]) for k, v in by_school.items()},
+        {k: (v[0], v[1]) for k, v in sorted(by_grade.items())},
+    )
