@@ -211,6 +211,81 @@ def import_pupils(
             typer.echo(line)
 
 
+@match_app.command("run")
+def match_run(
+    counsellor: Annotated[str, typer.Option("--counsellor", help="The counsellor's e-mail.")],
+    school: Annotated[
+        list[str] | None,
+        typer.Option("--school", help="A school code of the counsellor's (repeat; default all)."),
+    ] = None,
+    grade: Annotated[
+        list[int] | None, typer.Option("--grade", help="A grade, 7-10 (repeat; default all).")
+    ] = None,
+    include_unanswered: Annotated[
+        bool, typer.Option(help="Include pupils who have not answered the questionnaire.")
+    ] = False,
+    fair_shares: Annotated[
+        bool, typer.Option(help="Each school's share in proportion to its eligible pupils.")
+    ] = False,
+    commit: Annotated[
+        bool, typer.Option("--commit", help="Propose the pairs; without it, only a preview.")
+    ] = False,
+) -> None:
+    """Run matching for a counsellor's scope and print the preview; --commit proposes it."""
+    from sqlalchemy import select
+
+    from mentor.matches import runs
+    from mentor.matches.features import Scope
+    from mentor.models import Organisation, User
+    from mentor.notifications.delivery import deliver_pending
+    from mentor.policy import matching_school_ids
+
+    settings = get_settings()
+    factory = make_sessionmaker(make_engine(settings.database_url))
+    try:
+        with session_scope(factory) as session:
+            user = session.scalar(select(User).where(User.email == counsellor.strip().lower()))
+            if user is None:
+                fail(f"no user with the e-mail {counsellor}")
+            assert user is not None
+            mine = select(Organisation.id, Organisation.code).where(
+                Organisation.id.in_(matching_school_ids(user))
+            )
+            codes = {code: oid for oid, code in session.execute(mine)}
+            if not codes:
+                fail(f"{counsellor} has no schools to match (only counsellors do)")
+            unknown = sorted(set(school or ()) - set(codes))
+            if unknown:
+                fail(f"not a school of {counsellor}: {', '.join(unknown)}")
+            scope = Scope(
+                school_ids=tuple(sorted(codes[c] for c in (school or codes))),
+                grades=tuple(sorted(set(grade or ()))),
+                include_unanswered=include_unanswered,
+            )
+            run = runs.start_run(
+                session, actor=user, scope=scope, fair_shares=fair_shares, settings=settings
+            )
+            stats = run.stats or {}
+            typer.echo(
+                f"run {run.id}: {stats.get('matched')} of {stats.get('eligible')} eligible pupils "
+                f"proposed ({stats.get('priority_matched')} of {stats.get('priority')} priority), "
+                f"{stats.get('ambassadors')} ambassadors with {stats.get('slots')} places, "
+                f"mean score {stats.get('mean_score')}, "
+                f"{'proven optimal' if stats.get('certified') else 'not proven optimal'}, "
+                f"{stats.get('seconds')} s"
+            )
+            if commit:
+                count = runs.commit_run(session, actor=user, run=run, settings=settings)
+                typer.echo(f"committed: {count} proposals")
+            else:
+                typer.echo("preview only: nothing was proposed (add --commit)")
+    except DomainError as error:
+        fail(describe(error))
+    if commit:
+        with factory() as session:
+            deliver_pending(session, settings)
+
+
 def main() -> None:
     app()
 
@@ -274,3 +349,40 @@ def import_ambassadors(
         from mentor.notifications.delivery import deliver_pending
 
         deliver_pending(session, settings)
+
+
+@model_app.command("train")
+def model_train(
+    adopt: Annotated[
+        bool, typer.Option("--adopt", help="Put the candidate in use if it beats the current one.")
+    ] = False,
+) -> None:
+    """Train a candidate on accepted and declined proposals and compare it with the model in use."""
+    from mentor.matches.scoring import adopt as adopt_model
+    from mentor.matches.training import train
+
+    factory = make_sessionmaker(make_engine(get_settings().database_url))
+    try:
+        with session_scope(factory) as session:
+            result = train(session, actor=None)
+            counts, challenge = result.counts, result.challenge
+            typer.echo(
+                f"outcomes: {counts.total} ({counts.accepted} accepted, {counts.declined} declined)"
+            )
+            if result.stored is None:
+                typer.echo(f"decision: kept {result.current_version}: {challenge.reason}")
+                return
+            typer.echo(f"current {result.current_version}: ROC AUC {challenge.current_auc:.3f}")
+            typer.echo(f"candidate {result.stored.version}: ROC AUC {challenge.candidate_auc:.3f}")
+            if not result.won:
+                typer.echo(f"decision: kept {result.current_version}; candidate stored, not in use")
+            elif adopt:
+                adopt_model(session, actor=None, row=result.stored)
+                typer.echo(f"decision: candidate wins; {result.stored.version} is now in use")
+            else:
+                typer.echo(
+                    f"decision: candidate wins; adopt {result.stored.version} with --adopt "
+                    "or on /admin/scoring"
+                )
+    except DomainError as error:
+        fail(describe(error))

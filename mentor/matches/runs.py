@@ -10,7 +10,7 @@ Functions flush and leave the commit to the caller.
 from __future__ import annotations
 
 import time
-from collections import Counter, defaultdict
+from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -210,7 +210,8 @@ def start_run(
             }
         )
     if rows:
-        db.execute(insert(MatchRunPupil), rows)
+        # render_nulls: one statement for all rows (else rows with None split into batches).
+        db.execute(insert(MatchRunPupil).execution_options(render_nulls=True), rows)
     record(
         db,
         actor_id=actor.id,
@@ -258,6 +259,18 @@ def commit_run(db: Session, *, actor: User, run: MatchRun, settings: Settings) -
     if run.created_by_id != actor.id:
         raise NotFound()
     _refuse_unless_preview(run)
+    # The run's ambassadors, locked in id order (as accepting a proposal locks its ambassador):
+    # a second counsellor's overlapping commit waits here, then finds the matches changed.
+    db.execute(
+        select(Ambassador.id)
+        .where(
+            Ambassador.id.in_(
+                select(MatchRunPupil.ambassador_id).where(MatchRunPupil.run_id == run.id)
+            )
+        )
+        .order_by(Ambassador.id)
+        .with_for_update()
+    ).all()
     changed = stale_parts(db, run, settings)
     if changed:
         raise Conflict(
@@ -419,25 +432,3 @@ def remove_pair_rule(db: Session, *, actor: User, rule: PairRule) -> None:
     )
     db.delete(rule)
     db.flush()
-
-
-def coverage(
-    db: Session, run: MatchRun
-) -> tuple[dict[int, tuple[int, int]], dict[int, tuple[int, int]]]:
-    """(eligible, proposed) per school id and per grade, counted in the database."""
-    from mentor.models import Pupil
-
-    by_school: dict[int, list[int]] = defaultdict(lambda: [0, 0])
-    by_grade: dict[int, list[int]] = defaultdict(lambda: [0, 0])
-    for school_id, grade, has_pair in db.execute(
-        select(Pupil.school_id, Pupil.grade, MatchRunPupil.ambassador_id.is_not(None))
-        .join(Pupil, Pupil.id == MatchRunPupil.pupil_id)
-        .where(MatchRunPupil.run_id == run.id)
-    ):
-        for bucket in (by_school[school_id], by_grade[grade]):
-            bucket[0] += 1
-            bucket[1] += int(bool(has_pair))
-    return (
-        {k: (v[0], v[1]) for k, v in by_school.items()},
-        {k: (v[0], v[1]) for k, v in sorted(by_grade.items())},
-    )

@@ -66,6 +66,21 @@ MESSAGES: dict[str, LazyText] = {
     ),
     "ambassador_state_changed": lazy_gettext("%(name)s is now: %(state)s."),
     "ambassadors_bulk_done": lazy_gettext("Done for %(count)s ambassadors."),
+    "run_committed": lazy_gettext(
+        "Committed: %(count)s proposals were sent to the ambassadors, who have been e-mailed."
+    ),
+    "run_discarded": lazy_gettext("The run was discarded."),
+    "scoring_saved": lazy_gettext(
+        "The weights are saved as version %(version)s and score matching runs from now on."
+    ),
+    "scoring_trained": lazy_gettext(
+        "The candidate model %(version)s is trained and stored. It is not in use until you "
+        "adopt it."
+    ),
+    "scoring_adopted": lazy_gettext("Version %(version)s is now the scoring model in use."),
+    "pair_locked": lazy_gettext("The pair is locked. Run again to see the result."),
+    "pair_forbidden": lazy_gettext("The pair is forbidden. Run again to see the result."),
+    "pair_rule_removed": lazy_gettext("The rule was removed. The next run no longer applies it."),
     "ambassadors_imported": lazy_gettext(
         "Ambassadors invited: %(created)s. Already known and left alone: %(known)s."
     ),

@@ -1,0 +1,263 @@
+"""What the counsellor's preview page reads: a run's pairs with names, coverage, loads, rules.
+
+A bounded number of queries per page, whatever the size of the run (a test counts them).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, aliased
+
+from mentor.models import (
+    OPEN_MATCH_STATES,
+    Ambassador,
+    Match,
+    MatchRun,
+    MatchRunPupil,
+    MatchRunState,
+    Organisation,
+    PairRule,
+    PairRuleKind,
+    Programme,
+    Pupil,
+    User,
+)
+from mentor.policy import matching_school_ids
+
+PAGE_SIZE = 100
+
+
+@dataclass(frozen=True)
+class Alternative:
+    ambassador_id: int
+    name: str
+    programme: str
+    score: float
+
+
+@dataclass(frozen=True)
+class PreviewRow:
+    pupil_id: int
+    pupil_name: str
+    school: str
+    grade: int
+    priority: bool
+    ambassador_id: int | None
+    ambassador_name: str | None
+    programme: str | None
+    score: float | None
+    explanation: dict[str, Any] | None
+    alternatives: list[Alternative]
+    locked: bool
+    unmatched_reason: str | None
+
+
+@dataclass(frozen=True)
+class AmbassadorLoad:
+    ambassador_id: int
+    name: str
+    programme: str
+    capacity: int
+    existing: int
+    proposed: int
+
+
+@dataclass(frozen=True)
+class RuleRow:
+    rule_id: int
+    kind: PairRuleKind
+    pupil_name: str
+    ambassador_name: str
+
+
+@dataclass(frozen=True)
+class Coverage:
+    name: str
+    eligible: int
+    proposed: int
+
+    @property
+    def share(self) -> float:
+        return self.proposed / self.eligible if self.eligible else 0.0
+
+
+def my_runs(db: Session, user: User, limit: int = 10) -> list[MatchRun]:
+    return list(
+        db.scalars(
+            select(MatchRun)
+            .where(MatchRun.created_by_id == user.id)
+            .order_by(MatchRun.created_at.desc(), MatchRun.id.desc())
+            .limit(limit)
+        )
+    )
+
+
+def my_schools(db: Session, user: User) -> list[Organisation]:
+    return list(
+        db.scalars(
+            select(Organisation)
+            .where(Organisation.id.in_(matching_school_ids(user)))
+            .order_by(Organisation.name)
+        )
+    )
+
+
+def _names(db: Session, ambassador_ids: set[int]) -> dict[int, tuple[str, str]]:
+    if not ambassador_ids:
+        return {}
+    rows = db.execute(
+        select(Ambassador.id, User.full_name, Programme.code)
+        .join(User, User.id == Ambassador.user_id)
+        .join(Programme, Programme.id == Ambassador.programme_id)
+        .where(Ambassador.id.in_(ambassador_ids))
+    )
+    return {aid: (name, code) for aid, name, code in rows}
+
+
+def rows(
+    db: Session, run: MatchRun, *, page: int, unmatched: bool = False
+) -> tuple[list[PreviewRow], int]:
+    """One page of the run's pupils (proposed pairs, or the unmatched), and the page count."""
+    has_pair = (
+        MatchRunPupil.ambassador_id.is_(None)
+        if unmatched
+        else MatchRunPupil.ambassador_id.is_not(None)
+    )
+    where = (MatchRunPupil.run_id == run.id, has_pair)
+    total = db.scalar(select(func.count(MatchRunPupil.id)).where(*where)) or 0
+    pages = max(1, -(-total // PAGE_SIZE))
+    page = min(max(page, 1), pages)
+    result = db.execute(
+        select(
+            MatchRunPupil,
+            Pupil.first_name,
+            Pupil.last_name,
+            Pupil.grade,
+            Pupil.priority,
+            Organisation.name,
+        )
+        .join(Pupil, Pupil.id == MatchRunPupil.pupil_id)
+        .join(Organisation, Organisation.id == Pupil.school_id)
+        .where(*where)
+        .order_by(Organisation.name, Pupil.sort_name, Pupil.id)
+        .offset((page - 1) * PAGE_SIZE)
+        .limit(PAGE_SIZE)
+    ).all()
+    ids: set[int] = set()
+    for row, *_ in result:
+        if row.ambassador_id:
+            ids.add(row.ambassador_id)
+        ids.update(int(a["ambassador_id"]) for a in row.alternatives or [])
+    names = _names(db, ids)
+    out = []
+    for row, first, last, grade, priority, school in result:
+        name, code = names.get(row.ambassador_id or 0, (None, None))
+        out.append(
+            PreviewRow(
+                pupil_id=row.pupil_id,
+                pupil_name=f"{first} {last}",
+                school=school,
+                grade=grade,
+                priority=priority,
+                ambassador_id=row.ambassador_id,
+                ambassador_name=name,
+                programme=code,
+                score=row.score,
+                explanation=row.explanation,
+                alternatives=[
+                    Alternative(
+                        int(a["ambassador_id"]),
+                        names.get(int(a["ambassador_id"]), ("?", ""))[0],
+                        names.get(int(a["ambassador_id"]), ("?", ""))[1],
+                        float(a["score"]),
+                    )
+                    for a in row.alternatives or []
+                ],
+                locked=row.locked,
+                unmatched_reason=row.unmatched_reason,
+            )
+        )
+    return out, pages
+
+
+def coverage(db: Session, run: MatchRun) -> tuple[list[Coverage], list[Coverage]]:
+    """Eligible and proposed pupils per school and per grade, counted in the database."""
+    proposed = func.count(MatchRunPupil.ambassador_id)
+    by_school = db.execute(
+        select(Organisation.name, func.count(MatchRunPupil.id), proposed)
+        .join(Pupil, Pupil.id == MatchRunPupil.pupil_id)
+        .join(Organisation, Organisation.id == Pupil.school_id)
+        .where(MatchRunPupil.run_id == run.id)
+        .group_by(Organisation.name)
+        .order_by(Organisation.name)
+    ).all()
+    by_grade = db.execute(
+        select(Pupil.grade, func.count(MatchRunPupil.id), proposed)
+        .join(Pupil, Pupil.id == MatchRunPupil.pupil_id)
+        .where(MatchRunPupil.run_id == run.id)
+        .group_by(Pupil.grade)
+        .order_by(Pupil.grade)
+    ).all()
+    return (
+        [Coverage(name, n, m) for name, n, m in by_school],
+        [Coverage(str(grade), n, m) for grade, n, m in by_grade],
+    )
+
+
+def loads(db: Session, run: MatchRun) -> list[AmbassadorLoad]:
+    """Each ambassador the run proposes to: capacity, pupils already held, pupils proposed."""
+    proposed = dict(
+        db.execute(
+            select(MatchRunPupil.ambassador_id, func.count(MatchRunPupil.id))
+            .where(MatchRunPupil.run_id == run.id, MatchRunPupil.ambassador_id.is_not(None))
+            .group_by(MatchRunPupil.ambassador_id)
+        )
+        .tuples()
+        .all()
+    )
+    existing: dict[int, int] = defaultdict(int)
+    if proposed:
+        for aid, n in db.execute(
+            select(Match.ambassador_id, func.count(Match.id))
+            .where(
+                Match.ambassador_id.in_(proposed),
+                Match.state.in_(OPEN_MATCH_STATES),
+                # A committed run's own proposals are what it proposed, not what was there.
+                Match.run_id.is_distinct_from(run.id),
+            )
+            .group_by(Match.ambassador_id)
+        ):
+            existing[aid] = n
+    rows_ = db.execute(
+        select(Ambassador.id, User.full_name, Programme.code, Ambassador.capacity)
+        .join(User, User.id == Ambassador.user_id)
+        .join(Programme, Programme.id == Ambassador.programme_id)
+        .where(Ambassador.id.in_(proposed))
+        .order_by(User.full_name, Ambassador.id)
+    ).all()
+    return [
+        AmbassadorLoad(aid, name, code, capacity, existing[aid], proposed[aid])
+        for aid, name, code, capacity in rows_
+    ]
+
+
+def rules(db: Session, user: User) -> list[RuleRow]:
+    """The locked and forbidden pairs of the pupils at the user's schools."""
+    amb_user = aliased(User)
+    result = db.execute(
+        select(PairRule.id, PairRule.kind, Pupil.first_name, Pupil.last_name, amb_user.full_name)
+        .join(Pupil, Pupil.id == PairRule.pupil_id)
+        .join(Ambassador, Ambassador.id == PairRule.ambassador_id)
+        .join(amb_user, amb_user.id == Ambassador.user_id)
+        .where(Pupil.school_id.in_(matching_school_ids(user)))
+        .order_by(PairRule.kind, Pupil.sort_name, PairRule.id)
+    ).all()
+    return [RuleRow(rid, kind, f"{first} {last}", name) for rid, kind, first, last, name in result]
+
+
+def is_open(run: MatchRun) -> bool:
+    return run.state is MatchRunState.PREVIEW

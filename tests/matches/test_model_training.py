@@ -1,0 +1,206 @@
+"""Training the scoring model on outcomes: declined with too few, adopted only when it wins."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+import matching
+from mentor.db import make_engine, make_sessionmaker
+from mentor.errors import Conflict
+from mentor.matches import scoring, training
+from mentor.migrations import upgrade
+from mentor.models import MatchState, Role, ScoringModelRecord
+from mentor.web.middleware import LOCALE_COOKIE
+from tests.factories import make_ambassador, make_match, make_programme, make_pupil, make_school
+from tests.web import csrf_token, log_in_as
+
+TRAIN = "/admin/scoring/train"
+# The pupils' own slot (the factory's), and one they never have.
+SAME_TIME = [{"weekday": 1, "start": "14:00", "end": "16:00"}]
+OTHER_TIME = [{"weekday": 4, "start": "09:00", "end": "11:00"}]
+
+
+def plant_signal(db: Session, *, each: int = 60) -> None:
+    """``each`` accepted and ``each`` declined proposals: accepted exactly when the ambassador
+    speaks the pupil's Arabic. Shared time is noise, which the default model weighs more."""
+    school = make_school(db)
+    programme = make_programme(db)
+    ambassadors = {
+        (arabic, same_time): make_ambassador(
+            db,
+            programme=programme,
+            languages=["da", "ar"] if arabic else ["da", "en"],
+            availability=SAME_TIME if same_time else OTHER_TIME,
+            preferred_grades=[],
+        )
+        for arabic in (True, False)
+        for same_time in (True, False)
+    }
+    for i in range(2 * each):
+        arabic = i % 2 == 0
+        pupil = make_pupil(db, school=school, languages=["da", "ar"])
+        make_match(
+            db,
+            pupil=pupil,
+            ambassador=ambassadors[(arabic, (i // 2) % 2 == 0)],
+            state=MatchState.ACCEPTED if arabic else MatchState.DECLINED,
+        )
+
+
+def _models(db: Session) -> int:
+    return db.scalar(select(func.count()).select_from(ScoringModelRecord)) or 0
+
+
+def test_outcomes_are_answered_proposals_and_expired_ones_are_left_out(db: Session) -> None:
+    states = [
+        MatchState.ACCEPTED,
+        MatchState.CLOSED,
+        MatchState.DECLINED,
+        MatchState.EXPIRED,
+        MatchState.PROPOSED,
+        MatchState.WITHDRAWN,
+    ]
+    matches = {state: make_match(db, state=state) for state in states}
+    # A match a counsellor closed before the ambassador answered says nothing about the pair.
+    make_match(db, state=MatchState.CLOSED, responded_at=None)
+
+    pairs = training.outcome_pairs(db)
+
+    assert sorted(pairs) == sorted(
+        [
+            (matches[MatchState.ACCEPTED].pupil_id, matches[MatchState.ACCEPTED].ambassador_id, 1),
+            (matches[MatchState.CLOSED].pupil_id, matches[MatchState.CLOSED].ambassador_id, 1),
+            (matches[MatchState.DECLINED].pupil_id, matches[MatchState.DECLINED].ambassador_id, 0),
+        ]
+    )
+    counts = training.count_outcomes(db)
+    assert (counts.total, counts.accepted, counts.declined, counts.enough) == (3, 2, 1, False)
+
+
+def test_pair_features_are_the_engines_for_the_stored_rows(db: Session) -> None:
+    plant_signal(db, each=2)
+    data = training.training_data(db)
+
+    assert data.features.shape == (4, len(matching.FEATURE_NAMES))
+    language = matching.FEATURE_NAMES.index("language_match")
+    # Accepted pairs share both of the pupil's languages, declined ones only Danish.
+    assert data.features[:, language].tolist() == [1.0, 0.5, 1.0, 0.5]
+    assert data.outcomes.tolist() == [1, 0, 1, 0]
+
+
+def test_training_declines_with_too_few_outcomes(client: TestClient, db: Session) -> None:
+    plant_signal(db, each=10)
+    log_in_as(client, db, Role.ADMIN)
+    client.cookies.set(LOCALE_COOKIE, "en", domain="testserver.local")
+
+    page = client.get(TRAIN)
+    assert page.status_code == 200
+    assert "Training needs at least 100 outcomes" in page.text
+    response = client.post(TRAIN, data={"csrf_token": csrf_token(client, TRAIN)})
+
+    assert response.status_code == 200
+    assert "Too few outcomes to train: 20, of which 10 accepted and 10 declined." in response.text
+    assert "The model in use (default) stays." in response.text
+    assert _models(db) == 0
+
+
+def test_a_planted_signal_trains_a_candidate_that_wins_and_can_be_adopted(
+    client: TestClient, db: Session
+) -> None:
+    plant_signal(db)
+    log_in_as(client, db, Role.ADMIN)
+    client.cookies.set(LOCALE_COOKIE, "en", domain="testserver.local")
+
+    response = client.post(TRAIN, data={"csrf_token": csrf_token(client, TRAIN)})
+
+    assert response.status_code == 303
+    [row] = db.scalars(select(ScoringModelRecord)).all()
+    assert (row.version, row.active) == ("v1", False)
+    metrics = row.metrics
+    assert metrics["source"] == "trained"
+    assert metrics["n_outcomes"] == 120
+    assert metrics["baseline_version"] == "default"
+    assert metrics["won"] is True
+    assert metrics["cv_roc_auc"] > metrics["baseline_cv_roc_auc"]
+    weights = row.weights["weights"]
+    assert max(weights, key=weights.__getitem__) == "language_match"
+    assert scoring.active_model(db).version == "default"
+
+    page = client.get(TRAIN)
+    assert "The candidate model v1 is trained and stored" in page.text
+    assert "The latest candidate: version v1" in page.text
+    assert f"{metrics['cv_roc_auc']:.3f}" in page.text
+    assert f"{metrics['baseline_cv_roc_auc']:.3f}" in page.text
+    assert "Adopt version v1" in page.text
+
+    adopted = client.post(
+        f"/admin/scoring/models/{row.id}/adopt", data={"csrf_token": csrf_token(client, TRAIN)}
+    )
+    assert adopted.status_code == 303
+    model = scoring.active_model(db)
+    assert model.version == "v1"
+    assert model.weights == pytest.approx(weights)
+
+
+def test_a_candidate_that_loses_is_stored_but_cannot_be_adopted(db: Session) -> None:
+    plant_signal(db)
+    # The model in use already knows the signal: a candidate cannot rank better than perfect.
+    scoring.save_weights(db, actor=None, weights={"language_match": 1.0}, must_have=[])
+
+    result = training.train(db, actor=None)
+
+    assert result.stored is not None
+    assert not result.won
+    assert result.stored.metrics["baseline_version"] == "v1"
+    with pytest.raises(Conflict):
+        scoring.adopt(db, actor=None, row=result.stored)
+    assert scoring.active_model(db).version == "v1"
+
+
+def _mentor(database: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "mentor", *args],
+        capture_output=True,
+        text=True,
+        env={
+            "MENTOR_DATABASE_URL": f"sqlite:///{database}",
+            "MENTOR_MAIL_DIR": str(database.parent / "mail"),
+            "PATH": "/usr/bin:/bin",
+        },
+        timeout=120,
+        check=False,
+    )
+
+
+def test_the_command_declines_then_trains_and_adopts_a_winner(tmp_path: Path) -> None:
+    database = tmp_path / "train.sqlite3"
+    upgrade(f"sqlite:///{database}")
+
+    declined = _mentor(database, "model", "train", "--adopt")
+    assert declined.returncode == 0, declined.stderr
+    assert "outcomes: 0 (0 accepted, 0 declined)" in declined.stdout
+    assert "decision: kept default: too few outcomes" in declined.stdout
+
+    engine = make_engine(f"sqlite:///{database}")
+    factory = make_sessionmaker(engine)
+    with factory() as session:
+        plant_signal(session)
+        session.commit()
+
+    adopted = _mentor(database, "model", "train", "--adopt")
+    assert adopted.returncode == 0, adopted.stderr
+    lines = adopted.stdout.splitlines()
+    assert lines[0] == "outcomes: 120 (60 accepted, 60 declined)"
+    assert lines[1].startswith("current default: ROC AUC 0.")
+    assert lines[2].startswith("candidate v1: ROC AUC 1.000")
+    assert lines[3] == "decision: candidate wins; v1 is now in use"
+    with factory() as session:
+        assert scoring.active_model(session).version == "v1"
+    engine.dispose()
