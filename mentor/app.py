@@ -18,8 +18,8 @@ from mentor.catalogue import routes as catalogue_routes
 from mentor.config import PROJECT_ROOT, Settings, get_settings
 from mentor.db import make_engine, make_sessionmaker
 from mentor.home import routes as home_routes
+from mentor.matches import closing_routes, scoring_routes
 from mentor.matches import routes as matching_routes
-from mentor.matches import scoring_routes
 from mentor.organisations import routes as organisation_routes
 from mentor.pupils import import_routes as pupil_import_routes
 from mentor.pupils import routes as pupil_routes
@@ -63,6 +63,7 @@ def create_app(
     protected.include_router(ambassador_proposals_routes.router)
     protected.include_router(matching_routes.router)
     protected.include_router(scoring_routes.router)
+    protected.include_router(closing_routes.router)
 
     app.include_router(health.router)
     app.include_router(public)

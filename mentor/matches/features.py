@@ -10,7 +10,6 @@ fingerprint of everything a run depends on, so that a commit can tell whether it
 from __future__ import annotations
 
 import hashlib
-import json
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
@@ -41,7 +40,9 @@ from mentor.policy import proposable_ambassadors
 from mentor.pupils.consent import matchable_pupils
 
 # Declined and expired pairs are never proposed again (mentor.matches.service).
-_NEVER_AGAIN = (MatchState.DECLINED, MatchState.EXPIRED)
+# A pair that met and ended is not proposed again either (a counsellor ended it, or consent was
+# withdrawn): the pupil is re-matched with someone else.
+_NEVER_AGAIN = (MatchState.DECLINED, MatchState.EXPIRED, MatchState.CLOSED, MatchState.WITHDRAWN)
 
 
 @dataclass(frozen=True)
@@ -92,14 +93,25 @@ class MatchingInput:
         """The records with languages named (and, in English, interests labelled) in
         ``language``: the renaming is one-to-one, so scores are the same in either language,
         and the explanations name things as the reader says them."""
-        names = Locale.parse(language).languages
+        # A plain dict: Babel's locale data answers each lookup slowly (thousands here).
+        names = dict(Locale.parse(language).languages.items())
         tags = self.interest_en if language == "en" else {}
 
+        # Many people share the same languages and interests: rename each tuple once.
+        seen: dict[tuple[str, ...], tuple[str, ...]] = {}
+
         def lang(codes: tuple[str, ...]) -> tuple[str, ...]:
-            return tuple(str(names.get(c, c)) for c in codes)
+            key = ("\0lang", *codes)
+            if key not in seen:
+                seen[key] = tuple(str(names.get(c, c)) for c in codes)
+            return seen[key]
 
         def interests(labels: tuple[str, ...]) -> tuple[str, ...]:
-            return tuple(tags.get(t, t) for t in labels)
+            if not tags:
+                return labels
+            if labels not in seen:
+                seen[labels] = tuple(tags.get(t, t) for t in labels)
+            return seen[labels]
 
         pupils = [
             replace(p, languages=lang(p.languages), interests=interests(p.interests))
@@ -113,10 +125,8 @@ class MatchingInput:
 
 
 def _digest(rows: Iterable[Sequence[Any]]) -> str:
-    h = hashlib.sha256()
-    for row in rows:
-        h.update(json.dumps([str(x) for x in row]).encode())
-    return h.hexdigest()[:16]
+    # repr of plain tuples (ints, strings, datetimes, enums) is deterministic and cheap.
+    return hashlib.sha256(repr([tuple(row) for row in rows]).encode()).hexdigest()[:16]
 
 
 def _hour_slots(availability: Iterable[dict[str, Any]]) -> tuple[int, ...]:
@@ -170,6 +180,68 @@ def _open_load() -> Select[tuple[int, int]]:
     )
 
 
+def _eligible_ids(scope: Scope, *, now: datetime, buffer_days: int) -> Select[tuple[int]]:
+    # The eligible ids as a subquery (never a literal list: it grows with the scope).
+    return (
+        eligible_pupils(scope, now=now, buffer_days=buffer_days)
+        .with_only_columns(Pupil.id)
+        .order_by(None)
+    )
+
+
+def _ambassador_interest_rows() -> Select[tuple[int, str, str]]:
+    proposable_ids = proposable_ambassadors().with_only_columns(Ambassador.id)
+    return (
+        select(AmbassadorInterest.ambassador_id, Interest.label_da, Interest.label_en)
+        .join(Interest, Interest.id == AmbassadorInterest.interest_id)
+        .where(AmbassadorInterest.ambassador_id.in_(proposable_ids))
+        .order_by(AmbassadorInterest.ambassador_id, Interest.label_da)
+    )
+
+
+def fingerprint(db: Session, scope: Scope, *, now: datetime, buffer_days: int) -> dict[str, str]:
+    """What a run depends on, part by part, as short digests (a handful of light queries).
+
+    A commit compares it with the one stored at preview time: any change in the eligible pupils
+    (consent, enrolment, answers, priority: all touch ``updated_at``), the ambassadors who may be
+    proposed (state, capacity, profile, interests, open load), the pair rules or the pairs that
+    may not meet again makes the preview stale.
+    """
+    conn = db.connection()
+    eligible_ids = _eligible_ids(scope, now=now, buffer_days=buffer_days)
+    pupils = conn.execute(
+        select(Pupil.id, Pupil.updated_at).where(Pupil.id.in_(eligible_ids)).order_by(Pupil.id)
+    ).all()
+    ambassadors = conn.execute(
+        proposable_ambassadors()
+        .with_only_columns(Ambassador.id, Ambassador.capacity, Ambassador.updated_at)
+        .order_by(Ambassador.id)
+    ).all()
+    load = conn.execute(_open_load().order_by(Match.ambassador_id)).all()
+    amb_interests = conn.execute(_ambassador_interest_rows()).all()
+    rules = conn.execute(
+        select(PairRule.pupil_id, PairRule.ambassador_id, PairRule.kind).order_by(
+            PairRule.pupil_id, PairRule.ambassador_id
+        )
+    ).all()
+    matches = conn.execute(
+        select(Match.id, Match.state)
+        .where(
+            or_(
+                Match.state.in_(OPEN_MATCH_STATES),
+                and_(Match.state.in_(_NEVER_AGAIN), Match.pupil_id.in_(eligible_ids)),
+            )
+        )
+        .order_by(Match.id)
+    ).all()
+    return {
+        "pupils": f"{_digest(pupils)}:{len(pupils)}",
+        "ambassadors": _digest([*ambassadors, *load, *amb_interests]),
+        "rules": _digest(rules),
+        "matches": _digest(matches),
+    }
+
+
 def load_input(
     db: Session,
     scope: Scope,
@@ -177,53 +249,43 @@ def load_input(
     now: datetime,
     buffer_days: int,
 ) -> MatchingInput:
-    """Load a run's input in a fixed number of queries (Core rows, no ORM objects)."""
-    pupil_rows = db.execute(eligible_pupils(scope, now=now, buffer_days=buffer_days)).all()
-    pupil_ids = [r[0] for r in pupil_rows]
+    """Load a run's input in a fixed number of queries (Core rows on the session's connection:
+    no ORM objects, no ORM row processing)."""
+    conn = db.connection()
+    pupil_rows = conn.execute(
+        eligible_pupils(scope, now=now, buffer_days=buffer_days).add_columns(
+            Pupil.languages, Pupil.availability
+        )
+    ).all()
+    eligible_ids = _eligible_ids(scope, now=now, buffer_days=buffer_days)
     interest_en: dict[str, str] = {}
-
-    # The eligible ids as a subquery (never a literal list: it grows with the scope).
-    eligible_ids = (
-        eligible_pupils(scope, now=now, buffer_days=buffer_days)
-        .with_only_columns(Pupil.id)
-        .order_by(None)
-    )
-    in_scope = Pupil.id.in_(eligible_ids)
     interests: dict[int, list[str]] = defaultdict(list)
     programmes: dict[int, list[str]] = defaultdict(list)
-    if pupil_ids:
-        for pid, text, text_en in db.execute(
+    if pupil_rows:
+        for pid, text, text_en in conn.execute(
             select(PupilInterest.pupil_id, Interest.label_da, Interest.label_en)
             .join(Interest, Interest.id == PupilInterest.interest_id)
-            .join(Pupil, Pupil.id == PupilInterest.pupil_id)
-            .where(in_scope)
+            .where(PupilInterest.pupil_id.in_(eligible_ids))
             .order_by(PupilInterest.pupil_id, Interest.label_da)
         ):
             interests[pid].append(text)
             interest_en[text] = text_en
-        for pid, code in db.execute(
+        for pid, code in conn.execute(
             select(PupilProgrammeInterest.pupil_id, Programme.code)
             .join(Programme, Programme.id == PupilProgrammeInterest.programme_id)
-            .join(Pupil, Pupil.id == PupilProgrammeInterest.pupil_id)
-            .where(in_scope)
+            .where(PupilProgrammeInterest.pupil_id.in_(eligible_ids))
             .order_by(PupilProgrammeInterest.pupil_id, PupilProgrammeInterest.rank)
         ):
             programmes[pid].append(code)
-    pupil_extra = {
-        pid: (languages or [], availability or [])
-        for pid, languages, availability in db.execute(
-            select(Pupil.id, Pupil.languages, Pupil.availability).where(in_scope)
-        )
-    }
     schools = {
         oid: (school_name, municipality or "")
-        for oid, school_name, municipality in db.execute(
+        for oid, school_name, municipality in conn.execute(
             select(Organisation.id, Organisation.name, Organisation.municipality_name)
         )
     }
 
-    load = dict(db.execute(_open_load()).tuples().all())
-    amb_rows = db.execute(
+    load = dict(conn.execute(_open_load()).tuples().all())
+    amb_rows = conn.execute(
         proposable_ambassadors()
         .with_only_columns(
             Ambassador.id,
@@ -240,11 +302,7 @@ def load_input(
         .order_by(Ambassador.id)
     ).all()
     amb_interests: dict[int, list[str]] = defaultdict(list)
-    for aid, text, text_en in db.execute(
-        select(AmbassadorInterest.ambassador_id, Interest.label_da, Interest.label_en)
-        .join(Interest, Interest.id == AmbassadorInterest.interest_id)
-        .order_by(AmbassadorInterest.ambassador_id, Interest.label_da)
-    ):
+    for aid, text, text_en in conn.execute(_ambassador_interest_rows()):
         amb_interests[aid].append(text)
         interest_en[text] = text_en
 
@@ -274,9 +332,12 @@ def load_input(
         )
 
     records = []
-    for pid, school_id, grade, priority in pupil_rows:
+    slots_of: dict[str, tuple[int, ...]] = {}  # many pupils share the same availability
+    for pid, school_id, grade, priority, languages, availability in pupil_rows:
         school_name, municipality = schools.get(school_id, ("", ""))
-        languages, availability = pupil_extra.get(pid, ([], []))
+        key = repr(availability or [])
+        if key not in slots_of:
+            slots_of[key] = _hour_slots(availability or ())
         records.append(
             matching.Pupil(
                 id=str(pid),
@@ -285,15 +346,14 @@ def load_input(
                 grade=int(grade),
                 interests=tuple(interests.get(pid, ())),
                 programmes=tuple(programmes.get(pid, ())),
-                languages=tuple(languages),
-                availability=_hour_slots(availability),
+                languages=tuple(languages or ()),
+                availability=slots_of[key],
                 priority=bool(priority),
             )
         )
 
-    eligible = set(pupil_ids)
     free_ids = {int(a.id): a.capacity for a in ambassadors}
-    forbidden_rows = db.execute(
+    forbidden_rows = conn.execute(
         select(Match.pupil_id, Match.ambassador_id)
         .where(Match.state.in_(_NEVER_AGAIN), Match.pupil_id.in_(eligible_ids))
         .union(
@@ -304,20 +364,15 @@ def load_input(
     ).all()
     forbidden = sorted({(p, a) for p, a in forbidden_rows if a in free_ids})
     forbidden_set = set(forbidden)
-    rule_rows = db.execute(
-        select(PairRule.pupil_id, PairRule.ambassador_id, PairRule.kind).order_by(
-            PairRule.pupil_id, PairRule.ambassador_id
-        )
-    ).all()
     locked: list[tuple[int, int]] = []
     dropped: list[tuple[int, int]] = []
     used: dict[int, int] = defaultdict(int)
     locked_pupils: set[int] = set()
-    for p, a, kind in rule_rows:
-        if kind is not PairRuleKind.LOCKED and kind != PairRuleKind.LOCKED.value:
-            continue
-        if p not in eligible:
-            continue  # out of scope, or already matched: nothing to keep
+    for p, a in conn.execute(
+        select(PairRule.pupil_id, PairRule.ambassador_id)
+        .where(PairRule.kind == PairRuleKind.LOCKED, PairRule.pupil_id.in_(eligible_ids))
+        .order_by(PairRule.pupil_id, PairRule.ambassador_id)
+    ):
         if (
             a not in free_ids
             or used[a] >= free_ids[a]
@@ -330,38 +385,16 @@ def load_input(
         locked_pupils.add(p)
         locked.append((p, a))
 
-    fingerprint = {
-        "pupils": _digest(
-            db.execute(select(Pupil.id, Pupil.updated_at).where(in_scope).order_by(Pupil.id)).all()
-        )
-        + f":{len(pupil_ids)}",
-        "ambassadors": _digest(
-            (a.id, a.capacity, a.programme, a.interests, a.availability) for a in ambassadors
-        ),
-        "rules": _digest(rule_rows),
-        "matches": _digest(
-            db.execute(
-                select(Match.id, Match.state)
-                .where(
-                    or_(
-                        Match.state.in_(OPEN_MATCH_STATES),
-                        and_(Match.state.in_(_NEVER_AGAIN), Match.pupil_id.in_(eligible_ids)),
-                    )
-                )
-                .order_by(Match.id)
-            ).all()
-        ),
-    }
     return MatchingInput(
         pupils=records,
         ambassadors=ambassadors,
         forbidden=[(str(p), str(a)) for p, a in forbidden],
         locked=[(str(p), str(a)) for p, a in locked],
         dropped_locks=dropped,
-        pupil_school={pid: school_id for pid, school_id, _, _ in pupil_rows},
-        pupil_grade={pid: int(grade) for pid, _, grade, _ in pupil_rows},
+        pupil_school={r[0]: r[1] for r in pupil_rows},
+        pupil_grade={r[0]: int(r[2]) for r in pupil_rows},
         ambassador_load=load,
         ambassador_capacity=capacity,
-        fingerprint=fingerprint,
+        fingerprint=fingerprint(db, scope, now=now, buffer_days=buffer_days),
         interest_en=interest_en,
     )

@@ -16,7 +16,7 @@ from datetime import datetime
 from typing import Any
 
 import numpy as np
-from sqlalchemy import insert, select, update
+from sqlalchemy import insert, literal, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -26,7 +26,7 @@ from mentor.config import Settings
 from mentor.db import utcnow
 from mentor.errors import Conflict, Forbidden, InvalidInput, NotFound
 from mentor.i18n import LazyText, lazy_gettext
-from mentor.matches.features import MatchingInput, Scope, load_input
+from mentor.matches.features import MatchingInput, Scope, fingerprint, load_input
 from mentor.matches.scoring import active_model
 from mentor.models import (
     Ambassador,
@@ -39,7 +39,7 @@ from mentor.models import (
     PairRuleKind,
     User,
 )
-from mentor.notifications.service import queue_email
+from mentor.notifications.service import QueuedEmail, queue_emails
 from mentor.policy import matching_school_ids
 
 #: Alternatives shown per pupil (the next-best allowed ambassadors).
@@ -242,11 +242,11 @@ def _refuse_unless_preview(run: MatchRun) -> None:
 
 def stale_parts(db: Session, run: MatchRun, settings: Settings) -> list[str]:
     """The parts of the run's input that changed since its preview (empty: still current)."""
-    data = load_input(
+    now_ = fingerprint(
         db, Scope.from_json(run.scope), now=utcnow(), buffer_days=settings.rematch_buffer_days
     )
     stored = (run.stats or {}).get("fingerprint", {})
-    return [part for part in STALE_PARTS if stored.get(part) != data.fingerprint.get(part)]
+    return [part for part in STALE_PARTS if stored.get(part) != now_.get(part)]
 
 
 def commit_run(db: Session, *, actor: User, run: MatchRun, settings: Settings) -> int:
@@ -280,37 +280,40 @@ def commit_run(db: Session, *, actor: User, run: MatchRun, settings: Settings) -
                 changes="; ".join(str(STALE_PARTS[part]) for part in changed),
             )
         )
-    rows = db.execute(
+    now = utcnow()
+    # Straight from the preview rows to proposals, in the database: the explanations are never
+    # read back into Python.
+    proposals = insert(Match).from_select(
+        [
+            "pupil_id",
+            "ambassador_id",
+            "run_id",
+            "state",
+            "score",
+            "explanation",
+            "model_version",
+            "proposed_at",
+            "created_by_id",
+        ],
         select(
             MatchRunPupil.pupil_id,
             MatchRunPupil.ambassador_id,
+            literal(run.id),
+            literal(MatchState.PROPOSED.value),
             MatchRunPupil.score,
             MatchRunPupil.explanation,
+            literal(run.model_version, Match.__table__.c.model_version.type),
+            literal(now, Match.__table__.c.proposed_at.type),
+            literal(actor.id),
         )
         .where(MatchRunPupil.run_id == run.id, MatchRunPupil.ambassador_id.is_not(None))
-        .order_by(MatchRunPupil.pupil_id)
-    ).all()
-    now = utcnow()
-    values = [
-        {
-            "pupil_id": pupil_id,
-            "ambassador_id": ambassador_id,
-            "run_id": run.id,
-            "state": MatchState.PROPOSED,
-            "score": score,
-            "explanation": explanation,
-            "model_version": run.model_version,
-            "proposed_at": now,
-            "created_by_id": actor.id,
-        }
-        for pupil_id, ambassador_id, score, explanation in rows
-    ]
+        .order_by(MatchRunPupil.pupil_id),
+    )
     try:
         # The partial unique index (one open match a pupil) still guards a commit that races
         # another counsellor's.
         with db.begin_nested():
-            if values:
-                db.execute(insert(Match), values)
+            db.execute(proposals)
     except IntegrityError as error:
         raise Conflict(
             lazy_gettext(
@@ -355,20 +358,25 @@ def _notify_ambassadors(db: Session, ambassador_ids: list[int], settings: Settin
         select(Ambassador.id, User.email, User.full_name, User.locale)
         .join(User, User.id == Ambassador.user_id)
         .where(Ambassador.id.in_(counts))
+        .order_by(Ambassador.id)
     ).all()
-    for ambassador_id, email, full_name, locale in people:
-        queue_email(
-            db,
-            to=email,
-            template="proposals_from_run",
-            locale=locale or "da",
-            context={
-                "name": full_name,
-                "count": counts[ambassador_id],
-                "days": settings.proposal_answer_days,
-                "link": f"{settings.base_url}/ambassador/mentees",
-            },
-        )
+    queue_emails(
+        db,
+        [
+            QueuedEmail(
+                to=email,
+                template="proposals_from_run",
+                locale=locale or "da",
+                context={
+                    "name": full_name,
+                    "count": counts[ambassador_id],
+                    "days": settings.proposal_answer_days,
+                    "link": f"{settings.base_url}/ambassador/mentees",
+                },
+            )
+            for ambassador_id, email, full_name, locale in people
+        ],
+    )
 
 
 def discard_run(db: Session, *, actor: User, run: MatchRun) -> None:

@@ -3,8 +3,10 @@ rolled-back change sends nothing and a committed one is never forgotten."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
+from sqlalchemy import insert
 from sqlalchemy.orm import Session
 
 from mentor.db import utcnow
@@ -15,6 +17,30 @@ from mentor.web.templating import environment
 OUTBOX_PENDING = "outbox_pending"
 
 
+@dataclass(frozen=True)
+class QueuedEmail:
+    to: str
+    template: str
+    locale: str
+    context: dict[str, Any]
+
+
+def _render(mail: QueuedEmail) -> dict[str, Any]:
+    """``templates/email/<template>.txt`` in the recipient's language; its first line is the
+    subject."""
+    with using_locale(mail.locale):
+        rendered = environment().get_template(f"email/{mail.template}.txt").render(mail.context)
+    subject, _, body = rendered.partition("\n")
+    return {
+        "to_address": mail.to,
+        "subject": subject.strip(),
+        "body_text": body.strip() + "\n",
+        "state": OutboxState.PENDING,
+        "attempts": 0,
+        "created_at": utcnow(),
+    }
+
+
 def queue_email(
     db: Session,
     *,
@@ -23,23 +49,18 @@ def queue_email(
     locale: str,
     context: dict[str, Any],
 ) -> OutboxEmail:
-    """Render ``templates/email/<template>.txt`` in the recipient's language and queue it.
-
-    The template's first line is the subject.
-    """
-    with using_locale(locale):
-        rendered = environment().get_template(f"email/{template}.txt").render(context)
-    subject, _, body = rendered.partition("\n")
-    mail = OutboxEmail(
-        to_address=to,
-        subject=subject.strip(),
-        body_text=body.strip() + "\n",
-        state=OutboxState.PENDING,
-        attempts=0,
-        created_at=utcnow(),
-    )
+    """Render ``templates/email/<template>.txt`` in the recipient's language and queue it."""
+    mail = OutboxEmail(**_render(QueuedEmail(to, template, locale, context)))
     db.add(mail)
     db.flush()
     # Tells the request's session dependency to deliver once the response is sent.
     db.info[OUTBOX_PENDING] = True
     return mail
+
+
+def queue_emails(db: Session, mails: list[QueuedEmail]) -> None:
+    """Queue many e-mails in one statement (a matching run writes to hundreds of ambassadors)."""
+    if not mails:
+        return
+    db.execute(insert(OutboxEmail), [_render(mail) for mail in mails])
+    db.info[OUTBOX_PENDING] = True

@@ -16,6 +16,7 @@ from tests.factories import make_interest, make_organisation, make_programme, ma
 from tests.site import (
     matrix_ambassador_profile,
     matrix_ambassador_vetting,
+    matrix_closing,
     matrix_matching,
     matrix_proposals,
     matrix_pupil_import,
@@ -71,6 +72,7 @@ MATRIX: dict[tuple[str, str], dict[str, Outcome]] = {
     **matrix_proposals.ENTRIES,
     **matrix_matching.ENTRIES,
     **matrix_scoring.ENTRIES,
+    **matrix_closing.ENTRIES,
 }
 
 # How to fill a path parameter with an object that exists.
@@ -88,4 +90,5 @@ PATH_VALUES: dict[str, Callable[[Session], str]] = {
     **matrix_proposals.PATH_VALUES,
     **matrix_matching.PATH_VALUES,
     **matrix_scoring.PATH_VALUES,
+    **matrix_closing.PATH_VALUES,
 }
