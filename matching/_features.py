@@ -247,6 +247,29 @@ class Encoded:
     def n_ambassadors(self) -> int:
         return len(self.ambassadors)
 
+    def relabelled(
+        self,
+        pupils: Sequence[Pupil],
+        ambassadors: Sequence[Ambassador],
+        renamed: Mapping[str, str],
+    ) -> Encoded:
+        """The same encoding for the same people with their tags named differently (say, in
+        another language): the parts are shared, so scores are equal, and :meth:`explain` names
+        things with the new records.  ``renamed`` maps each old interest or language tag to its
+        new name; the records must be the old ones, in order, with their tags renamed by it.
+        """
+        if len(pupils) != self.n_pupils or len(ambassadors) != self.n_ambassadors:
+            raise ValueError("relabelled records must be the same people, in the same order")
+        ctx = self.context
+        context = FeatureContext(
+            pupils=tuple(pupils),
+            ambassadors=tuple(ambassadors),
+            programme_families=ctx.programme_families,
+            interest_idf={renamed.get(t, t): w for t, w in ctx.interest_idf.items()},
+            language_idf={renamed.get(t, t): w for t, w in ctx.language_idf.items()},
+        )
+        return Encoded(tuple(pupils), tuple(ambassadors), self.parts, context)
+
     @cached_property
     def pupil_id_rank(self) -> I64:
         """Each pupil's position in id order: results list pupils by id."""

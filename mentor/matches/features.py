@@ -89,6 +89,17 @@ class MatchingInput:
     # Interest tags are Danish labels; this names them in English for English explanations.
     interest_en: dict[str, str] = field(default_factory=dict)
 
+    def renaming(self, language: str) -> dict[str, str]:
+        """Each Danish tag (interest label, language name) -> its name in ``language``."""
+        danish = dict(Locale.parse("da").languages.items())
+        names = dict(Locale.parse(language).languages.items())
+        codes = {c for p in self.pupils for c in p.languages}
+        codes |= {c for a in self.ambassadors for c in a.languages}
+        out = {str(danish.get(c, c)): str(names.get(c, c)) for c in codes}
+        if language == "en":
+            out.update(self.interest_en)
+        return out
+
     def localised(self, language: str) -> tuple[list[matching.Pupil], list[matching.Ambassador]]:
         """The records with languages named (and, in English, interests labelled) in
         ``language``: the renaming is one-to-one, so scores are the same in either language,

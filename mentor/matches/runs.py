@@ -118,7 +118,8 @@ def compute(
         ai = np.array([a_pos[p.ambassador] for p in result.pairs], dtype=np.int64)
         danish = model.explain_pairs(encoded, pi, ai, language="da")
         # The same records with English names for interests and languages explain in English.
-        english_encoded = matching.encode(*data.localised("en"))
+        # The same encoding with English names: equal scores, no second encode.
+        english_encoded = encoded.relabelled(*data.localised("en"), data.renaming("en"))
         english = model.explain_pairs(english_encoded, pi, ai, language="en")
         for pair, da, en in zip(result.pairs, danish, english, strict=True):
             explanations[int(pair.pupil)] = {

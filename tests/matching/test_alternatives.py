@@ -39,3 +39,21 @@ def test_explain_pairs_equals_explain_one_by_one() -> None:
             contributions = [c for _, c, _ in reasons]
             assert contributions == sorted(contributions, reverse=True)
             assert all(c > 0 for c in contributions)
+
+
+def test_relabelled_encoding_scores_the_same_and_explains_with_the_new_names() -> None:
+    from dataclasses import replace
+
+    pupils, ambassadors = synthetic(20, 5, random_state=5)
+    enc = encode(pupils, ambassadors)
+    renamed = {t: t.upper() for t in enc.context.interest_idf}
+    up_p = [replace(p, interests=tuple(renamed[t] for t in p.interests)) for p in pupils]
+    up_a = [replace(a, interests=tuple(renamed[t] for t in a.interests)) for a in ambassadors]
+    relabelled = enc.relabelled(up_p, up_a, renamed)
+    model = ScoringModel()
+    assert np.array_equal(model.score(relabelled), model.score(enc))
+    fresh = encode(up_p, up_a)
+    pi, ai = np.arange(20), np.arange(20) % 5
+    assert model.explain_pairs(relabelled, pi, ai, language="en") == model.explain_pairs(
+        fresh, pi, ai, language="en"
+    )
