@@ -199,8 +199,9 @@ def grade_preference(ctx: FeatureContext) -> list[Part]:
 
 def proximity(ctx: FeatureContext) -> list[Part]:
     """``1 - (distance / 500 km)**2``, written bilinearly; 0 when a location is unknown."""
-    known_p = np.array([p.location is not None for p in ctx.pupils])
-    known_a = np.array([a.location is not None for a in ctx.ambassadors])
+    # dtype given: an empty list would otherwise make a float array, useless as a mask.
+    known_p = np.array([p.location is not None for p in ctx.pupils], dtype=bool)
+    known_a = np.array([a.location is not None for a in ctx.ambassadors], dtype=bool)
     xp = np.array([p.location or (0.0, 0.0) for p in ctx.pupils], dtype=np.float64).reshape(-1, 2)
     xa = np.array([a.location or (0.0, 0.0) for a in ctx.ambassadors], dtype=np.float64)
     xa = xa.reshape(-1, 2)

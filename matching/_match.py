@@ -533,9 +533,9 @@ def _solve_block(
     t2 = time.perf_counter()
     score_of = np.full(n_p, np.nan)
     score_of[ep[result.edge_used]] = es[result.edge_used]
-    ambassador_of = np.where(
-        result.ambassador_of >= 0, as_[np.maximum(result.ambassador_of, 0)], -1
-    )
+    ambassador_of = np.full(n_p, -1, dtype=np.int64)
+    matched = result.ambassador_of >= 0
+    ambassador_of[matched] = as_[result.ambassador_of[matched]]
     return _BlockResult(
         pupils=ps,
         ambassador_of=ambassador_of,

@@ -254,7 +254,12 @@ def match_run(
             codes = {code: oid for oid, code in session.execute(mine)}
             if not codes:
                 fail(f"{counsellor} has no schools to match (only counsellors do)")
-            unknown = sorted(set(school or ()) - set(codes))
+            bad_grades = sorted(set(grade or ()) - {7, 8, 9, 10})
+            if bad_grades:
+                fail(f"grades are 7-10, not {', '.join(map(str, bad_grades))}")
+            codes = {code.upper(): oid for code, oid in codes.items()}
+            school = [code.upper() for code in school or ()]
+            unknown = sorted(set(school) - set(codes))
             if unknown:
                 fail(f"not a school of {counsellor}: {', '.join(unknown)}")
             scope = Scope(

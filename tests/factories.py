@@ -39,6 +39,7 @@ from mentor.models import (
     LoginSession,
     Match,
     MatchRun,
+    MatchRunPupil,
     MatchRunState,
     MatchState,
     Meeting,
@@ -450,6 +451,25 @@ def make_match_run(session: Session, **overrides: Any) -> MatchRun:
         "created_at": utcnow(),
     }
     return _save(session, MatchRun(**(values | overrides)))
+
+
+def make_match_run_pupil(session: Session, **overrides: Any) -> MatchRunPupil:
+    """A previewed pair of a run (pass ``ambassador_id=None`` for an unmatched pupil)."""
+    values: dict[str, Any] = {
+        "run_id": _parent_id(session, overrides, "run", make_match_run),
+        "pupil_id": _parent_id(session, overrides, "pupil", make_pupil),
+        "ambassador_id": (
+            overrides.pop("ambassador_id")
+            if "ambassador_id" in overrides and overrides["ambassador_id"] is None
+            else _parent_id(session, overrides, "ambassador", make_ambassador)
+        ),
+        "score": 0.61,
+        "explanation": {"reasons": [{"feature": "language_match", "da": "I taler begge dansk."}]},
+        "alternatives": [],
+        "locked": False,
+        "unmatched_reason": None,
+    }
+    return _save(session, MatchRunPupil(**(values | overrides)))
 
 
 def make_match(session: Session, **overrides: Any) -> Match:

@@ -1,7 +1,75 @@
-"""A counsellor ends a pupil's match with a reason."""
+"""A counsellor ends a pupil's match with a reason (the form is on the pupil page)."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from typing import Annotated
 
-router = APIRouter()
+from fastapi import APIRouter, Depends, Request
+from sqlalchemy import select
+from starlette.responses import Response
+
+from mentor.errors import InvalidInput, NotFound
+from mentor.matches import service
+from mentor.matches.closing import EndForm
+from mentor.models import CloseReason, Match, MatchState, User
+from mentor.policy import Permission
+from mentor.pupils.deps import VisiblePupil
+from mentor.pupils.routes import pupil_url, render_pupil_page
+from mentor.web import flash
+from mentor.web.deps import SessionDep, SettingsDep, allowed
+from mentor.web.forms import FormFields
+from mentor.web.responses import redirect
+
+# Following up a pupil's matches is the counsellors' work; coordinators only see the history.
+_may_follow_up = allowed(Permission.FOLLOW_UP)
+Counsellor = Annotated[User, Depends(_may_follow_up)]
+router = APIRouter(prefix="/pupils", dependencies=[Depends(_may_follow_up)])
+
+
+def _pupils_match(match_id: int, db: SessionDep, pupil: VisiblePupil) -> Match:
+    """A match of this pupil's; another pupil's match id is a 404 (not even confirmed to exist)."""
+    match = db.scalar(select(Match).where(Match.id == match_id, Match.pupil_id == pupil.id))
+    if match is None:
+        raise NotFound()
+    return match
+
+
+PupilsMatch = Annotated[Match, Depends(_pupils_match)]
+
+
+def _close_reason(value: str | None) -> CloseReason | None:
+    try:
+        return CloseReason((value or "").strip())
+    except ValueError:
+        return None
+
+
+@router.post("/{pupil_id:int}/matches/{match_id:int}/end")
+def end_match(
+    request: Request,
+    db: SessionDep,
+    settings: SettingsDep,
+    user: Counsellor,
+    pupil: VisiblePupil,
+    match: PupilsMatch,
+    fields: FormFields,
+) -> Response:
+    try:
+        ended = service.end_match(
+            db,
+            actor=user,
+            match=match,
+            reason=_close_reason(fields.get("reason")),
+            note=fields.get("note"),
+        )
+    except InvalidInput as error:
+        db.rollback()
+        kept = {"reason": fields.get("reason", ""), "note": fields.get("note", "")}
+        form = EndForm(values=kept, errors=error.field_errors)
+        return render_pupil_page(request, db, user, pupil, end_form=form, status_code=422)
+    db.commit()
+    if ended.state is MatchState.WITHDRAWN:
+        flash.add(request, "proposal_withdrawn")
+    else:
+        flash.add(request, "match_ended", days=str(settings.rematch_buffer_days))
+    return redirect(request, pupil_url(pupil))

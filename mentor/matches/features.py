@@ -21,6 +21,7 @@ from sqlalchemy import Select, and_, func, or_, select
 from sqlalchemy.orm import Session
 
 import matching
+from mentor.matches.service import NEVER_AGAIN_STATES
 from mentor.models import (
     OPEN_MATCH_STATES,
     Ambassador,
@@ -38,11 +39,6 @@ from mentor.models import (
 )
 from mentor.policy import proposable_ambassadors
 from mentor.pupils.consent import matchable_pupils
-
-# Declined and expired pairs are never proposed again (mentor.matches.service).
-# A pair that met and ended is not proposed again either (a counsellor ended it, or consent was
-# withdrawn): the pupil is re-matched with someone else.
-_NEVER_AGAIN = (MatchState.DECLINED, MatchState.EXPIRED, MatchState.CLOSED, MatchState.WITHDRAWN)
 
 
 @dataclass(frozen=True)
@@ -240,7 +236,7 @@ def fingerprint(db: Session, scope: Scope, *, now: datetime, buffer_days: int) -
         .where(
             or_(
                 Match.state.in_(OPEN_MATCH_STATES),
-                and_(Match.state.in_(_NEVER_AGAIN), Match.pupil_id.in_(eligible_ids)),
+                and_(Match.state.in_(NEVER_AGAIN_STATES), Match.pupil_id.in_(eligible_ids)),
             )
         )
         .order_by(Match.id)
@@ -366,7 +362,7 @@ def load_input(
     free_ids = {int(a.id): a.capacity for a in ambassadors}
     forbidden_rows = conn.execute(
         select(Match.pupil_id, Match.ambassador_id)
-        .where(Match.state.in_(_NEVER_AGAIN), Match.pupil_id.in_(eligible_ids))
+        .where(Match.state.in_(NEVER_AGAIN_STATES), Match.pupil_id.in_(eligible_ids))
         .union(
             select(PairRule.pupil_id, PairRule.ambassador_id).where(
                 PairRule.kind == PairRuleKind.FORBIDDEN, PairRule.pupil_id.in_(eligible_ids)

@@ -9,10 +9,10 @@ from fastapi import APIRouter, Depends, Request
 from sqlalchemy import select
 from starlette.responses import Response
 
-from mentor.ambassadors.proposals_routes import explanation_sentences
 from mentor.errors import Conflict, InvalidInput, NotFound
 from mentor.i18n import get_locale, lazy_gettext
 from mentor.matches import preview, runs
+from mentor.matches.explanations import explanation_sentences
 from mentor.matches.features import Scope
 from mentor.models import (
     Ambassador,

@@ -42,8 +42,14 @@ from mentor.policy import proposable_ambassadors
 # Module import, not names: mentor.pupils.consent imports this module in turn.
 from mentor.pupils import consent
 
-# The pair's history that rules out a new proposal: the ambassador said no, or never answered.
-NEVER_AGAIN_STATES = (MatchState.DECLINED, MatchState.EXPIRED)
+# The pair's history that rules out a new proposal: the ambassador said no or never answered, or
+# the pair met and the match ended (a counsellor ended it, or consent was withdrawn).
+NEVER_AGAIN_STATES = (
+    MatchState.DECLINED,
+    MatchState.EXPIRED,
+    MatchState.CLOSED,
+    MatchState.WITHDRAWN,
+)
 DECLINE_REASON_MAX = 1000
 
 PUPIL_NOT_MATCHABLE = lazy_gettext(
@@ -53,8 +59,8 @@ AMBASSADOR_NOT_PROPOSABLE = lazy_gettext(
     "This ambassador cannot be proposed: only active ambassadors who take mentees can be proposed."
 )
 PAIR_NEVER_AGAIN = lazy_gettext(
-    "This ambassador has declined this pupil before (or let the proposal expire); "
-    "the pair is never proposed again."
+    "This pupil and this ambassador have been proposed to each other before (declined, "
+    "unanswered or ended); the pair is never proposed again."
 )
 PUPIL_HAS_OPEN_MATCH = lazy_gettext("This pupil already has an open proposal or match.")
 ALREADY_ANSWERED = lazy_gettext("This proposal has already been answered or has ended.")
@@ -69,7 +75,7 @@ def answer_deadline(match: Match, settings: Settings) -> datetime:
 
 
 def never_again_pairs() -> Select[tuple[int, int]]:
-    """(pupil_id, ambassador_id) of each declined or expired pair: the matcher's forbidden ones."""
+    """(pupil_id, ambassador_id) of each pair that may not be proposed again."""
     return (
         select(Match.pupil_id, Match.ambassador_id)
         .where(Match.state.in_(NEVER_AGAIN_STATES))
@@ -396,3 +402,54 @@ def ambassador_matches(
         .where(Match.ambassador_id == ambassador.id, Match.state.in_(states))
         .order_by(Match.proposed_at.desc(), Match.id.desc())
     )
+
+
+# A counsellor ends one match
+
+CLOSE_NOTE_MAX = 1000
+MATCH_ALREADY_ENDED = lazy_gettext(
+    "This proposal or match has already ended. Reload the pupil's page to see what happened."
+)
+EXPLAIN_OTHER_CLOSE = lazy_gettext("Write a short note when you choose “Other”.")
+
+
+def end_match(
+    db: Session, *, actor: User, match: Match, reason: CloseReason | None, note: str | None
+) -> Match:
+    """A counsellor ends an open proposal (withdrawn) or match (closed), with a reason.
+
+    Refused with ``InvalidInput`` (no reason, "other" without a note, a note too long) and with a
+    ``Conflict`` when the match is no longer open: the ambassador answered or someone ended it a
+    moment ago. Whether the pupil may be proposed again, and when, is the matcher's rule
+    (``mentor.matches.features``).
+    """
+    text = (note or "").strip()
+    if reason is None:
+        raise InvalidInput({"reason": CHOOSE_REASON})
+    if len(text) > CLOSE_NOTE_MAX:
+        too_long = lazy_gettext("Write at most %(max)s characters.", max=CLOSE_NOTE_MAX)
+        raise InvalidInput({"note": too_long})
+    if reason is CloseReason.OTHER and not text:
+        raise InvalidInput({"note": EXPLAIN_OTHER_CLOSE})
+    # Serialises with the ambassador's accept or decline of the same proposal.
+    match = _lock_match(db, match)
+    before = match.state
+    if before not in OPEN_MATCH_STATES:
+        raise Conflict(MATCH_ALREADY_ENDED)
+    # A proposal the ambassador has not answered is taken back; an accepted match is closed.
+    match.state = MatchState.WITHDRAWN if before is MatchState.PROPOSED else MatchState.CLOSED
+    match.closed_at = utcnow()
+    match.closed_by_id = actor.id
+    match.close_reason = reason
+    match.close_note = text or None
+    db.flush()
+    record(
+        db,
+        actor_id=actor.id,
+        action="update",
+        object_type="match",
+        object_id=match.id,
+        pupil_id=match.pupil_id,
+        details={"from": before.value, "to": match.state.value, "reason": reason.value},
+    )
+    return match

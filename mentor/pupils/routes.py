@@ -9,10 +9,14 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Depends, Request
 from starlette.responses import Response
 
+from mentor.ambassadors.proposals_routes import DECLINE_LABELS
 from mentor.catalogue.languages import checked_languages, language_name, language_options
 from mentor.errors import InvalidInput
+from mentor.i18n import get_locale
+from mentor.matches.closing import CLOSE_REASON_LABELS, EndForm, close_reason_options
+from mentor.matches.explanations import explanation_sentences
 from mentor.models import Pupil, User
-from mentor.policy import Permission, may_set_priority
+from mentor.policy import Permission, has_permission, may_set_priority
 from mentor.pupils import consent_routes, service
 from mentor.pupils.consent import ConsentRecord, local_today, record_consent
 from mentor.pupils.deps import VisiblePupil
@@ -116,7 +120,7 @@ def _consent_defaults(pupil: Pupil) -> dict[str, str]:
     }
 
 
-def _pupil_page(
+def render_pupil_page(
     request: Request,
     db: SessionDep,
     user: User,
@@ -124,8 +128,10 @@ def _pupil_page(
     *,
     consent_values: Mapping[str, str] | None = None,
     consent_errors: Mapping[str, object] | None = None,
+    end_form: EndForm | None = None,
     status_code: int = 200,
 ) -> Response:
+    """The pupil page (also the answer to a form on it that came back with messages)."""
     history = service.view_pupil(db, actor=user, pupil=pupil, ip=client_ip(request))
     db.commit()  # the audit event of this view
     context = {
@@ -139,13 +145,21 @@ def _pupil_page(
         ],
         "method_options": _options(CONSENT_METHOD_LABELS),
         "today": local_today().isoformat(),
+        # The matches section: why each was proposed, how it ended, and (for counsellors) the
+        # form that ends an open one.
+        "match_reasons": lambda match: explanation_sentences(match.explanation, get_locale()),
+        "close_reason_labels": CLOSE_REASON_LABELS,
+        "decline_labels": DECLINE_LABELS,
+        "may_end_matches": has_permission(user, Permission.FOLLOW_UP),
+        "end_form": end_form or EndForm(),
+        "close_reason_options": close_reason_options(),
     }
     return render(request, "pupils/pupil.html", context, status_code=status_code)
 
 
 @router.get("/{pupil_id:int}")
 def pupil_page(request: Request, db: SessionDep, user: Staff, pupil: VisiblePupil) -> Response:
-    return _pupil_page(request, db, user, pupil)
+    return render_pupil_page(request, db, user, pupil)
 
 
 @router.post("/{pupil_id:int}/consent")
@@ -160,7 +174,7 @@ def record_pupil_consent(
         record_consent(db, actor=user, pupil=pupil, consent=consent)
     except InvalidInput as error:
         db.rollback()
-        return _pupil_page(
+        return render_pupil_page(
             request,
             db,
             user,
@@ -275,7 +289,7 @@ def _set_archived(
         service.set_archived(db, actor=user, pupil=pupil, archived=archived)
     except InvalidInput as error:
         db.rollback()
-        return _pupil_page(
+        return render_pupil_page(
             request, db, user, pupil, consent_errors=error.field_errors, status_code=422
         )
     db.commit()

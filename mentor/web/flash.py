@@ -84,6 +84,12 @@ MESSAGES: dict[str, LazyText] = {
     "ambassadors_imported": lazy_gettext(
         "Ambassadors invited: %(created)s. Already known and left alone: %(known)s."
     ),
+    "match_ended": lazy_gettext(
+        "The match ended. The pupil can be proposed again after %(days)s days."
+    ),
+    "proposal_withdrawn": lazy_gettext(
+        "The proposal was withdrawn. The ambassador no longer sees the pupil."
+    ),
 }
 
 

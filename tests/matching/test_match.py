@@ -177,3 +177,13 @@ def test_pricing_finds_every_violator_by_brute_force(exact: bool) -> None:
     assert all(absent[p, a] and gap[p, a] > -_NEAR * result.scale for p, a in got)
     assert np.all(np.diff(vp * 50 + va) > 0)  # sorted, no duplicates
     assert np.allclose(vs, s[vp, va])
+
+
+@pytest.mark.parametrize(("n_pupils", "n_ambassadors"), [(0, 3), (3, 0), (0, 0)])
+def test_an_empty_side_gives_an_empty_certified_result(n_pupils: int, n_ambassadors: int) -> None:
+    pupils, ambassadors = synthetic(max(n_pupils, 1), max(n_ambassadors, 1), random_state=1)
+    enc = encode(pupils[:n_pupils], ambassadors[:n_ambassadors])
+    result = match(enc)
+    assert result.pairs == ()
+    assert result.certified
+    assert len(result.report.unmatched) == n_pupils
