@@ -9,12 +9,13 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import and_, func, select
 from sqlalchemy.orm import Session, aliased
 
 from mentor.models import (
     OPEN_MATCH_STATES,
     Ambassador,
+    ConsentState,
     Match,
     MatchRun,
     MatchRunPupil,
@@ -24,9 +25,10 @@ from mentor.models import (
     PairRuleKind,
     Programme,
     Pupil,
+    PupilStatus,
     User,
 )
-from mentor.policy import matching_school_ids
+from mentor.policy import matching_school_ids, proposable_ambassadors
 
 PAGE_SIZE = 100
 
@@ -261,3 +263,68 @@ def rules(db: Session, user: User) -> list[RuleRow]:
 
 def is_open(run: MatchRun) -> bool:
     return run.state is MatchRunState.PREVIEW
+
+
+@dataclass(frozen=True)
+class SchoolOverview:
+    """Who at a school can take part in a run, before it starts."""
+
+    school_id: int
+    name: str
+    ready: int  # consent given, questionnaire answered, no open proposal or match
+    unanswered: int  # as ready, but the questionnaire is not answered
+    without_consent: int
+    matched: int  # an open proposal or match already
+
+
+@dataclass(frozen=True)
+class AmbassadorRoom:
+    ambassadors: int
+    places: int
+
+
+def overview(db: Session, user: User) -> tuple[list[SchoolOverview], AmbassadorRoom]:
+    """Per school of the user's, the pupils a run would take; and the ambassadors with room.
+
+    Two grouped queries, whatever the number of pupils.
+    """
+    has_open = (
+        select(Match.id)
+        .where(Match.pupil_id == Pupil.id, Match.state.in_(OPEN_MATCH_STATES))
+        .exists()
+    )
+    active = Pupil.status == PupilStatus.ACTIVE
+    consent = Pupil.consent_state == ConsentState.GIVEN
+    answered = Pupil.questionnaire_completed_at.is_not(None)
+    free = and_(active, consent, ~has_open)
+    rows = db.execute(
+        select(
+            Organisation.id,
+            Organisation.name,
+            func.count(Pupil.id).filter(and_(free, answered)),
+            func.count(Pupil.id).filter(and_(free, ~answered)),
+            func.count(Pupil.id).filter(and_(active, ~consent)),
+            func.count(Pupil.id).filter(and_(active, has_open)),
+        )
+        .outerjoin(Pupil, Pupil.school_id == Organisation.id)
+        .where(Organisation.id.in_(matching_school_ids(user)))
+        .group_by(Organisation.id, Organisation.name)
+        .order_by(Organisation.name)
+    ).all()
+    load = (
+        select(Match.ambassador_id.label("ambassador_id"), func.count(Match.id).label("n"))
+        .where(Match.state.in_(OPEN_MATCH_STATES))
+        .group_by(Match.ambassador_id)
+        .subquery()
+    )
+    room = Ambassador.capacity - func.coalesce(load.c.n, 0)
+    ambassadors, places = db.execute(
+        proposable_ambassadors()
+        .with_only_columns(func.count(Ambassador.id), func.coalesce(func.sum(room), 0))
+        .outerjoin(load, load.c.ambassador_id == Ambassador.id)
+        .where(room > 0)
+    ).one()
+    return (
+        [SchoolOverview(*row) for row in rows],
+        AmbassadorRoom(int(ambassadors), int(places)),
+    )

@@ -25,7 +25,7 @@ from mentor.models import (
 )
 from mentor.policy import Permission, matching_school_ids, proposable_ambassadors
 from mentor.web import flash
-from mentor.web.deps import SessionDep, SettingsDep, allowed
+from mentor.web.deps import SessionDep, SettingsDep, allowed, get_settings_dep
 from mentor.web.forms import FormFields
 from mentor.web.responses import redirect, safe_next
 from mentor.web.templating import render
@@ -78,8 +78,12 @@ def _start_page(
     schools = preview.my_schools(db, user)
     if values is None:
         values = {f"school_{s.id}": "1" for s in schools}
+    by_school, room = preview.overview(db, user)
     context = {
         "schools": schools,
+        "overview": by_school,
+        "room": room,
+        "buffer_days": get_settings_dep(request).rematch_buffer_days,
         "grades": GRADES,
         "values": values,
         "errors": errors or {},

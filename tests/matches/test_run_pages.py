@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 from starlette.testclient import TestClient
@@ -9,6 +11,7 @@ from starlette.testclient import TestClient
 from mentor.db import utcnow
 from mentor.models import (
     Ambassador,
+    ConsentState,
     Match,
     MatchRun,
     MatchRunPupil,
@@ -178,3 +181,17 @@ def test_the_preview_page_does_a_bounded_number_of_queries(
     assert query_counter.count == few
     assert db.scalar(select(func.count(Pupil.id))) == 33
     assert db.scalar(select(func.count(Match.id)).where(Match.state == MatchState.PROPOSED)) == 0
+
+
+def test_the_start_page_shows_who_can_take_part(client: TestClient, db: Session) -> None:
+    _, school_id = _counsellor_with_pupils(client, db, pupils=3, ambassadors=2)
+    make_pupil(db, school_id=school_id)  # consent given, questionnaire not answered
+    make_pupil(db, school_id=school_id, consent_state=ConsentState.MISSING)
+    page = client.get("/matching")
+    row = re.search(
+        r"Hertug Hans Skole</th><td>(\d+)</td><td>(\d+)</td><td>(\d+)</td><td>(\d+)</td>",
+        page.text,
+    )
+    assert row is not None
+    assert row.groups() == ("3", "1", "1", "0")
+    assert "2 ambassadører har plads: 2 pladser." in page.text

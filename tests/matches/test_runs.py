@@ -30,6 +30,7 @@ from mentor.models import (
     User,
 )
 from mentor.pupils.consent import withdraw_consent
+from tests.conftest import QueryCounter
 from tests.factories import (
     make_ambassador,
     make_ambassador_interest,
@@ -204,3 +205,22 @@ def test_withdrawn_consent_ends_the_committed_proposal(db: Session, settings: Se
     _withdraw(db, counsellor, pupil)
     states = db.scalars(select(Match.state).where(Match.pupil_id == pupil.id)).all()
     assert states == [MatchState.WITHDRAWN]
+
+
+def test_a_run_costs_the_same_statements_however_many_pupils(
+    db: Session, settings: Settings, query_counter: QueryCounter
+) -> None:
+    def run_and_commit(pupils: int, ambassadors: int) -> int:
+        counsellor, scope = _setup(db, pupils=pupils, ambassadors=ambassadors)
+        query_counter.reset()
+        run = runs.start_run(
+            db, actor=counsellor, scope=scope, fair_shares=False, settings=settings
+        )
+        runs.commit_run(db, actor=counsellor, run=run, settings=settings)
+        return query_counter.count
+
+    few = run_and_commit(3, 2)
+    many = run_and_commit(40, 12)
+    assert few == many
+    # The second run also fills the first ambassadors' last free place.
+    assert db.scalar(select(func.count(Match.id))) == 3 + 25
