@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 from numpy.typing import NDArray
@@ -22,11 +23,12 @@ def best_ambassadors(
     k: int = 3,
     forbidden: Iterable[tuple[str, str]] = (),
     chunk_pairs: int = 1 << 20,
+    n_jobs: int = 1,
 ) -> tuple[I64, F64]:
     """Each pupil's ``k`` best allowed ambassadors, best first.
 
     Allowed means: not forbidden and passing the model's must-have filters.  Scores are exact
-    (float64).
+    (float64).  ``n_jobs`` threads score chunks side by side; the result does not depend on it.
 
     Returns
     -------
@@ -72,21 +74,31 @@ def best_ambassadors(
         exact=True,
     )
     step = max(1, chunk_pairs // n_a)
+
+    def chunk(lo: int) -> None:
+        rows = np.arange(lo, min(n_p, lo + step))
+        s = scorer.scores(rows)
+        # Stable order by (-score, index): sort each row's k largest after a partition.
+        top = (
+            np.argpartition(-s, k_eff - 1, axis=1)[:, :k_eff]
+            if k_eff < n_a
+            else np.tile(np.arange(n_a), (len(rows), 1))
+        )
+        vals = np.take_along_axis(s, top, axis=1)
+        order = np.lexsort((top, -vals), axis=1)
+        top = np.take_along_axis(top, order, axis=1)
+        vals = np.take_along_axis(vals, order, axis=1)
+        ok = np.isfinite(vals)
+        index[rows, :k_eff] = np.where(ok, top, -1)
+        score[rows, :k_eff] = np.where(ok, vals, np.nan)
+
+    # Chunks write disjoint rows; the products release the GIL, so threads use both cores.
     with blas_controller().limit(limits=1, user_api="blas"):
-        for lo in range(0, n_p, step):
-            rows = np.arange(lo, min(n_p, lo + step))
-            s = scorer.scores(rows)
-            # Stable order by (-score, index): sort each row's k largest after a partition.
-            top = (
-                np.argpartition(-s, k_eff - 1, axis=1)[:, :k_eff]
-                if k_eff < n_a
-                else np.tile(np.arange(n_a), (len(rows), 1))
-            )
-            vals = np.take_along_axis(s, top, axis=1)
-            order = np.lexsort((top, -vals), axis=1)
-            top = np.take_along_axis(top, order, axis=1)
-            vals = np.take_along_axis(vals, order, axis=1)
-            ok = np.isfinite(vals)
-            index[rows, :k_eff] = np.where(ok, top, -1)
-            score[rows, :k_eff] = np.where(ok, vals, np.nan)
+        starts = range(0, n_p, step)
+        if n_jobs > 1 and len(starts) > 1:
+            with ThreadPoolExecutor(max_workers=n_jobs) as pool:
+                list(pool.map(chunk, starts))
+        else:
+            for lo in starts:
+                chunk(lo)
     return index, score

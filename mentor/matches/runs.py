@@ -44,6 +44,8 @@ from mentor.policy import matching_school_ids
 
 #: Alternatives shown per pupil (the next-best allowed ambassadors).
 ALTERNATIVES = 3
+#: Threads a run scores with (the engine's result does not depend on it).
+RUN_JOBS = 2
 
 CHOOSE_SCHOOL = lazy_gettext("Choose at least one of your schools.")
 NOT_YOUR_SCHOOL = lazy_gettext("You can only match pupils at your own schools.")
@@ -95,9 +97,10 @@ def compute(
         forbidden=data.forbidden,
         locked=data.locked,
         quotas="proportional" if fair_shares else None,
+        n_jobs=RUN_JOBS,
     )
     index, scores = matching.best_ambassadors(
-        encoded, model, k=ALTERNATIVES + 1, forbidden=data.forbidden
+        encoded, model, k=ALTERNATIVES + 1, forbidden=data.forbidden, n_jobs=RUN_JOBS
     )
     proposed = {int(p.pupil): int(p.ambassador) for p in result.pairs}
     alternatives: dict[int, list[tuple[int, float]]] = {}

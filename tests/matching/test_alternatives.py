@@ -14,6 +14,9 @@ def test_best_ambassadors_equal_a_dense_ranking_without_forbidden_pairs() -> Non
     model = ScoringModel(must_have=["language_match"])
     forbidden = [(pupils[0].id, ambassadors[a].id) for a in range(10)]
     index, score = best_ambassadors(enc, model, k=4, forbidden=forbidden, chunk_pairs=500)
+    threaded = best_ambassadors(enc, model, k=4, forbidden=forbidden, chunk_pairs=500, n_jobs=2)
+    assert np.array_equal(threaded[0], index)
+    assert np.array_equal(threaded[1], score, equal_nan=True)
     dense = model.score(enc)
     dense[0, :10] = -np.inf
     for i in range(120):
