@@ -24,6 +24,7 @@ warm database and statement cache, as a running server would. Not part of `make 
 from __future__ import annotations
 
 import argparse
+import os
 import cProfile
 import io
 import pstats
@@ -540,7 +541,7 @@ def bench(url: str, backend: str, size: Size, profile: bool) -> Result:
             the_run(factory, counter, filled, settings, result)
             profiler.disable()
             out = io.StringIO()
-            pstats.Stats(profiler, stream=out).sort_stats("cumulative").print_stats(30)
+            pstats.Stats(profiler, stream=out).sort_stats(os.environ.get("SORT", "cumulative")).print_stats(30)
             print(f"\n### Profile: {backend}, {size.name}\n\n```\n{out.getvalue()}```\n")
         else:
             the_run(factory, counter, filled, settings, result)

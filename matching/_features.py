@@ -257,7 +257,8 @@ class Encoded:
         """The same encoding for the same people with their tags named differently (say, in
         another language): the parts are shared, so scores are equal, and :meth:`explain` names
         things with the new records.  ``renamed`` maps each old interest or language tag to its
-        new name; the records must be the old ones, in order, with their tags renamed by it.
+        new name; the records must be the old ones, in order, with their tags renamed by it
+        (only the records that will be explained need renaming).
         """
         if len(pupils) != self.n_pupils or len(ambassadors) != self.n_ambassadors:
             raise ValueError("relabelled records must be the same people, in the same order")

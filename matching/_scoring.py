@@ -268,15 +268,18 @@ class ScoringModel:
         pi = np.asarray(pupil, dtype=np.int64).reshape(-1)
         ai = np.asarray(ambassador, dtype=np.int64).reshape(-1)
         contribution = encoded.pair_features(pi, ai) * self.weight_vector
+        # Largest contribution first, ties to the earlier feature (a stable sort of -c).
+        order = np.argsort(-contribution, axis=1, kind="stable")[:, :top]
+        chosen = np.take_along_axis(contribution, order, axis=1)
         out = []
-        for row, (i, j) in enumerate(zip(pi.tolist(), ai.tolist(), strict=True)):
-            c = contribution[row]
-            order = sorted(range(len(c)), key=lambda f: (-c[f], f))[:top]
+        for i, j, features, values in zip(
+            pi.tolist(), ai.tolist(), order.tolist(), chosen.tolist(), strict=True
+        ):
             out.append(
                 [
                     (
                         FEATURE_NAMES[f],
-                        float(c[f]),
+                        c,
                         sentence(
                             FEATURE_NAMES[f],
                             encoded.pupils[i],
@@ -285,8 +288,8 @@ class ScoringModel:
                             language,
                         ),
                     )
-                    for f in order
-                    if c[f] > 0
+                    for f, c in zip(features, values, strict=True)
+                    if c > 0
                 ]
             )
         return out

@@ -86,49 +86,36 @@ class MatchingInput:
     interest_en: dict[str, str] = field(default_factory=dict)
 
     def renaming(self, language: str) -> dict[str, str]:
-        """Each Danish tag (interest label, language name) -> its name in ``language``."""
-        danish = dict(Locale.parse("da").languages.items())
+        """Each tag of the records (a language code, a Danish interest label) -> its name in
+        ``language``: one to one, so an encoding relabelled with it scores the same."""
+        # A plain dict: Babel's locale data answers each lookup slowly.
         names = dict(Locale.parse(language).languages.items())
         codes = {c for p in self.pupils for c in p.languages}
         codes |= {c for a in self.ambassadors for c in a.languages}
-        out = {str(danish.get(c, c)): str(names.get(c, c)) for c in codes}
+        out = {c: str(names.get(c, c)) for c in codes}
         if language == "en":
             out.update(self.interest_en)
         return out
 
-    def localised(self, language: str) -> tuple[list[matching.Pupil], list[matching.Ambassador]]:
-        """The records with languages named (and, in English, interests labelled) in
-        ``language``: the renaming is one-to-one, so scores are the same in either language,
-        and the explanations name things as the reader says them."""
-        # A plain dict: Babel's locale data answers each lookup slowly (thousands here).
-        names = dict(Locale.parse(language).languages.items())
-        tags = self.interest_en if language == "en" else {}
+    def localised(
+        self, language: str, *, pupils: Iterable[int], ambassadors: Iterable[int]
+    ) -> tuple[list[matching.Pupil], list[matching.Ambassador]]:
+        """The records, with those at the given positions named in ``language`` (the ones an
+        explanation will read; the others are left as they are, which costs nothing)."""
+        renamed = self.renaming(language)
 
-        # Many people share the same languages and interests: rename each tuple once.
-        seen: dict[tuple[str, ...], tuple[str, ...]] = {}
+        def tags(values: tuple[str, ...]) -> tuple[str, ...]:
+            return tuple(renamed.get(t, t) for t in values)
 
-        def lang(codes: tuple[str, ...]) -> tuple[str, ...]:
-            key = ("\0lang", *codes)
-            if key not in seen:
-                seen[key] = tuple(str(names.get(c, c)) for c in codes)
-            return seen[key]
-
-        def interests(labels: tuple[str, ...]) -> tuple[str, ...]:
-            if not tags:
-                return labels
-            if labels not in seen:
-                seen[labels] = tuple(tags.get(t, t) for t in labels)
-            return seen[labels]
-
-        pupils = [
-            replace(p, languages=lang(p.languages), interests=interests(p.interests))
-            for p in self.pupils
-        ]
-        ambassadors = [
-            replace(a, languages=lang(a.languages), interests=interests(a.interests))
-            for a in self.ambassadors
-        ]
-        return pupils, ambassadors
+        out_p = list(self.pupils)
+        for i in set(pupils):
+            p = out_p[i]
+            out_p[i] = replace(p, languages=tags(p.languages), interests=tags(p.interests))
+        out_a = list(self.ambassadors)
+        for j in set(ambassadors):
+            a = out_a[j]
+            out_a[j] = replace(a, languages=tags(a.languages), interests=tags(a.interests))
+        return out_p, out_a
 
 
 def _digest(rows: Iterable[Sequence[Any]]) -> str:

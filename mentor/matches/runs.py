@@ -13,10 +13,10 @@ import time
 from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
-from sqlalchemy import insert, literal, select, update
+from sqlalchemy import Table, insert, literal, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -89,8 +89,7 @@ def compute(
     now = now or utcnow()
     model = model or active_model(db)
     data = load_input(db, scope, now=now, buffer_days=settings.rematch_buffer_days)
-    pupils, ambassadors = data.localised("da")
-    encoded = matching.encode(pupils, ambassadors)
+    encoded = matching.encode(data.pupils, data.ambassadors)
     result = matching.match(
         encoded,
         model,
@@ -103,13 +102,17 @@ def compute(
         encoded, model, k=ALTERNATIVES + 1, forbidden=data.forbidden, n_jobs=RUN_JOBS
     )
     proposed = {int(p.pupil): int(p.ambassador) for p in result.pairs}
+    amb_ids = [int(a.id) for a in data.ambassadors]
     alternatives: dict[int, list[tuple[int, float]]] = {}
-    for i, record_ in enumerate(data.pupils):
+    for record_, row_index, row_scores in zip(
+        data.pupils, index.tolist(), scores.tolist(), strict=True
+    ):
         pid = int(record_.id)
+        mine = proposed.get(pid)
         row = [
-            (int(data.ambassadors[j].id), float(s))
-            for j, s in zip(index[i].tolist(), scores[i].tolist(), strict=True)
-            if j >= 0 and int(data.ambassadors[j].id) != proposed.get(pid)
+            (amb_ids[j], s)
+            for j, s in zip(row_index, row_scores, strict=True)
+            if j >= 0 and amb_ids[j] != mine
         ]
         alternatives[pid] = row[:ALTERNATIVES]
 
@@ -119,11 +122,16 @@ def compute(
         a_pos = {r.id: j for j, r in enumerate(data.ambassadors)}
         pi = np.array([p_pos[p.pupil] for p in result.pairs], dtype=np.int64)
         ai = np.array([a_pos[p.ambassador] for p in result.pairs], dtype=np.int64)
-        danish = model.explain_pairs(encoded, pi, ai, language="da")
-        # The same records with English names for interests and languages explain in English.
-        # The same encoding with English names: equal scores, no second encode.
-        english_encoded = encoded.relabelled(*data.localised("en"), data.renaming("en"))
-        english = model.explain_pairs(english_encoded, pi, ai, language="en")
+        # Scores do not depend on names; explanations do: the explained records are renamed
+        # into each language on the same encoding (same parts, no second encode).
+        explained = {}
+        for language in ("da", "en"):
+            relabelled = encoded.relabelled(
+                *data.localised(language, pupils=pi.tolist(), ambassadors=ai.tolist()),
+                data.renaming(language),
+            )
+            explained[language] = model.explain_pairs(relabelled, pi, ai, language=language)
+        danish, english = explained["da"], explained["en"]
         for pair, da, en in zip(result.pairs, danish, english, strict=True):
             explanations[int(pair.pupil)] = {
                 "reasons": [
@@ -214,8 +222,8 @@ def start_run(
             }
         )
     if rows:
-        # render_nulls: one statement for all rows (else rows with None split into batches).
-        db.execute(insert(MatchRunPupil).execution_options(render_nulls=True), rows)
+        # Core, not the ORM's bulk insert: one executemany, no per-row ORM bookkeeping.
+        db.execute(insert(cast(Table, MatchRunPupil.__table__)), rows)
     record(
         db,
         actor_id=actor.id,
