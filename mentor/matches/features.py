@@ -261,7 +261,7 @@ def load_input(
             .join(Interest, Interest.id == PupilInterest.interest_id)
             .where(PupilInterest.pupil_id.in_(eligible_ids))
             .order_by(PupilInterest.pupil_id, Interest.label_da)
-        ):
+        ).all():
             interests[pid].append(text)
             interest_en[text] = text_en
         for pid, code in conn.execute(
@@ -269,13 +269,13 @@ def load_input(
             .join(Programme, Programme.id == PupilProgrammeInterest.programme_id)
             .where(PupilProgrammeInterest.pupil_id.in_(eligible_ids))
             .order_by(PupilProgrammeInterest.pupil_id, PupilProgrammeInterest.rank)
-        ):
+        ).all():
             programmes[pid].append(code)
     schools = {
         oid: (school_name, municipality or "")
         for oid, school_name, municipality in conn.execute(
             select(Organisation.id, Organisation.name, Organisation.municipality_name)
-        )
+        ).all()
     }
 
     load = dict(conn.execute(_open_load()).tuples().all())
@@ -296,7 +296,7 @@ def load_input(
         .order_by(Ambassador.id)
     ).all()
     amb_interests: dict[int, list[str]] = defaultdict(list)
-    for aid, text, text_en in conn.execute(_ambassador_interest_rows()):
+    for aid, text, text_en in conn.execute(_ambassador_interest_rows()).all():
         amb_interests[aid].append(text)
         interest_en[text] = text_en
 
@@ -366,7 +366,7 @@ def load_input(
         select(PairRule.pupil_id, PairRule.ambassador_id)
         .where(PairRule.kind == PairRuleKind.LOCKED, PairRule.pupil_id.in_(eligible_ids))
         .order_by(PairRule.pupil_id, PairRule.ambassador_id)
-    ):
+    ).all():
         if (
             a not in free_ids
             or used[a] >= free_ids[a]

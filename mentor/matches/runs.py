@@ -16,12 +16,12 @@ from datetime import datetime
 from typing import Any, cast
 
 import numpy as np
-from sqlalchemy import Table, insert, literal, select, update
+from sqlalchemy import Table, func, insert, literal, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 import matching
-from mentor.audit.service import record, record_many
+from mentor.audit.service import record, record_selected
 from mentor.config import Settings
 from mentor.db import utcnow
 from mentor.errors import Conflict, Forbidden, InvalidInput, NotFound
@@ -214,8 +214,7 @@ def start_run(
                 "score": round(pair.score, 6) if pair else None,
                 "explanation": preview.explanations.get(pid),
                 "alternatives": [
-                    {"ambassador_id": a, "score": round(s, 4)}
-                    for a, s in preview.alternatives.get(pid, [])
+                    {"ambassador_id": a, "score": s} for a, s in preview.alternatives.get(pid, [])
                 ],
                 "locked": bool(pair and (pair.pupil, pair.ambassador) in locked),
                 "unmatched_reason": None if pair else reasons.get(record_.id),
@@ -333,37 +332,42 @@ def commit_run(db: Session, *, actor: User, run: MatchRun, settings: Settings) -
                 "Run matching again to see a current preview."
             )
         ) from error
-    created = db.execute(
-        select(Match.id, Match.pupil_id, Match.ambassador_id).where(Match.run_id == run.id)
-    ).all()
-    record_many(
+    # One audit event per proposal, written by the database from the new rows.
+    record_selected(
         db,
         actor_id=actor.id,
         action="create",
         object_type="match",
-        events=[
-            (match_id, pupil_id, {"ambassador_id": ambassador_id, "state": "proposed"})
-            for match_id, pupil_id, ambassador_id in created
-        ],
+        rows=select(Match.id, Match.pupil_id).where(Match.run_id == run.id),
+        details={"state": MatchState.PROPOSED.value, "run_id": run.id},
     )
     run.state = MatchRunState.COMMITTED
     run.committed_at = now
     db.flush()
-    _notify_ambassadors(db, [a for _, _, a in created], settings)
+    per_ambassador = dict(
+        db.execute(
+            select(Match.ambassador_id, func.count(Match.id))
+            .where(Match.run_id == run.id)
+            .group_by(Match.ambassador_id)
+        )
+        .tuples()
+        .all()
+    )
+    created = sum(per_ambassador.values())
+    _notify_ambassadors(db, per_ambassador, settings)
     record(
         db,
         actor_id=actor.id,
         action="update",
         object_type="match_run",
         object_id=run.id,
-        details={"to": "committed", "proposals": len(created)},
+        details={"to": "committed", "proposals": created},
     )
-    return len(created)
+    return created
 
 
-def _notify_ambassadors(db: Session, ambassador_ids: list[int], settings: Settings) -> None:
+def _notify_ambassadors(db: Session, counts: dict[int, int], settings: Settings) -> None:
     """One e-mail per ambassador, however many pupils the run proposed to them."""
-    counts = Counter(ambassador_ids)
     if not counts:
         return
     people = db.execute(
