@@ -17,7 +17,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from babel import Locale
-from sqlalchemy import Select, and_, func, or_, select
+from sqlalchemy import Select, String, and_, cast, func, or_, select
 from sqlalchemy.orm import Session
 
 import matching
@@ -204,11 +204,14 @@ def fingerprint(db: Session, scope: Scope, *, now: datetime, buffer_days: int) -
     conn = db.connection()
     eligible_ids = _eligible_ids(scope, now=now, buffer_days=buffer_days)
     pupils = conn.execute(
-        select(Pupil.id, Pupil.updated_at).where(Pupil.id.in_(eligible_ids)).order_by(Pupil.id)
+        # Timestamps as text: digested, never read, so no per-row conversion to datetime.
+        select(Pupil.id, cast(Pupil.updated_at, String))
+        .where(Pupil.id.in_(eligible_ids))
+        .order_by(Pupil.id)
     ).all()
     ambassadors = conn.execute(
         proposable_ambassadors()
-        .with_only_columns(Ambassador.id, Ambassador.capacity, Ambassador.updated_at)
+        .with_only_columns(Ambassador.id, Ambassador.capacity, cast(Ambassador.updated_at, String))
         .order_by(Ambassador.id)
     ).all()
     load = conn.execute(_open_load().order_by(Match.ambassador_id)).all()
