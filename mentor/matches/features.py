@@ -18,6 +18,7 @@ from typing import Any
 
 from babel import Locale
 from sqlalchemy import Select, String, and_, cast, func, or_, select
+from sqlalchemy.engine import Connection, Row
 from sqlalchemy.orm import Session
 
 import matching
@@ -138,6 +139,132 @@ def _hour_slots(availability: Iterable[dict[str, Any]]) -> tuple[int, ...]:
     return tuple(sorted(hours))
 
 
+# Building records: shared by a run (mentor.matches.runs) and training (mentor.matches.training).
+
+Schools = dict[int, tuple[str, str]]
+
+AMBASSADOR_COLUMNS = (
+    Ambassador.id,
+    Programme.code,
+    Programme.family,
+    Ambassador.institution_id,
+    Ambassador.former_school_id,
+    Ambassador.languages,
+    Ambassador.preferred_grades,
+    Ambassador.availability,
+    Ambassador.capacity,
+)
+
+
+def school_names(conn: Connection) -> Schools:
+    """Organisation id -> (name, municipality)."""
+    rows = conn.execute(
+        select(Organisation.id, Organisation.name, Organisation.municipality_name)
+    ).all()
+    return {oid: (name, municipality or "") for oid, name, municipality in rows}
+
+
+def pupil_tags(
+    conn: Connection, pupil_ids: Select[tuple[int]] | Sequence[int]
+) -> tuple[dict[int, list[str]], dict[int, list[str]], dict[str, str]]:
+    """Interest labels (Danish) and wanted programme codes (by rank) of the given pupils, and
+    each Danish interest label's English one."""
+    interests: dict[int, list[str]] = defaultdict(list)
+    programmes: dict[int, list[str]] = defaultdict(list)
+    english: dict[str, str] = {}
+    for pid, text, text_en in conn.execute(
+        select(PupilInterest.pupil_id, Interest.label_da, Interest.label_en)
+        .join(Interest, Interest.id == PupilInterest.interest_id)
+        .where(PupilInterest.pupil_id.in_(pupil_ids))
+        .order_by(PupilInterest.pupil_id, Interest.label_da)
+    ).all():  # .all(): iterating a result fetches row by row, slowly
+        interests[pid].append(text)
+        english[text] = text_en
+    for pid, code in conn.execute(
+        select(PupilProgrammeInterest.pupil_id, Programme.code)
+        .join(Programme, Programme.id == PupilProgrammeInterest.programme_id)
+        .where(PupilProgrammeInterest.pupil_id.in_(pupil_ids))
+        .order_by(PupilProgrammeInterest.pupil_id, PupilProgrammeInterest.rank)
+    ).all():
+        programmes[pid].append(code)
+    return interests, programmes, english
+
+
+def ambassador_interests(
+    conn: Connection, ambassador_ids: Select[tuple[int]] | Sequence[int]
+) -> tuple[dict[int, list[str]], dict[str, str]]:
+    interests: dict[int, list[str]] = defaultdict(list)
+    english: dict[str, str] = {}
+    for aid, text, text_en in conn.execute(
+        select(AmbassadorInterest.ambassador_id, Interest.label_da, Interest.label_en)
+        .join(Interest, Interest.id == AmbassadorInterest.interest_id)
+        .where(AmbassadorInterest.ambassador_id.in_(ambassador_ids))
+        .order_by(AmbassadorInterest.ambassador_id, Interest.label_da)
+    ).all():
+        interests[aid].append(text)
+        english[text] = text_en
+    return interests, english
+
+
+def ambassador_record(
+    row: Row[Any], interests: list[str], schools: Schools, *, capacity: int
+) -> matching.Ambassador:
+    """An ambassador row (``AMBASSADOR_COLUMNS``) as the engine's record."""
+    former = schools.get(row.former_school_id, ("", ""))[0] if row.former_school_id else ""
+    return matching.Ambassador(
+        id=str(row.id),
+        programme=row.code,
+        family=str(row.family),
+        institution=str(row.institution_id),
+        former_school=former,
+        # Where an ambassador lives is not recorded: no "lives nearby" claim is made.
+        municipality="",
+        interests=tuple(interests),
+        languages=tuple(row.languages or ()),
+        grades=tuple(int(g) for g in (row.preferred_grades or ())),
+        availability=_hour_slots(row.availability or ()),
+        capacity=capacity,
+    )
+
+
+class PupilRecords:
+    """Builds pupils' engine records; many pupils share an availability, parsed once."""
+
+    def __init__(
+        self,
+        schools: Schools,
+        interests: dict[int, list[str]],
+        programmes: dict[int, list[str]],
+    ) -> None:
+        self.schools, self.interests, self.programmes = schools, interests, programmes
+        self._slots: dict[str, tuple[int, ...]] = {}
+
+    def build(
+        self,
+        pid: int,
+        school_id: int,
+        grade: int,
+        priority: bool,
+        languages: list[str] | None,
+        availability: list[dict[str, Any]] | None,
+    ) -> matching.Pupil:
+        school_name, municipality = self.schools.get(school_id, ("", ""))
+        key = repr(availability or [])
+        if key not in self._slots:
+            self._slots[key] = _hour_slots(availability or ())
+        return matching.Pupil(
+            id=str(pid),
+            school=school_name,
+            municipality=municipality,
+            grade=int(grade),
+            interests=tuple(self.interests.get(pid, ())),
+            programmes=tuple(self.programmes.get(pid, ())),
+            languages=tuple(languages or ()),
+            availability=self._slots[key],
+            priority=bool(priority),
+        )
+
+
 def eligible_pupils(
     scope: Scope, *, now: datetime, buffer_days: int
 ) -> Select[tuple[int, int, int, bool]]:
@@ -255,99 +382,35 @@ def load_input(
         )
     ).all()
     eligible_ids = _eligible_ids(scope, now=now, buffer_days=buffer_days)
-    interest_en: dict[str, str] = {}
-    interests: dict[int, list[str]] = defaultdict(list)
-    programmes: dict[int, list[str]] = defaultdict(list)
-    if pupil_rows:
-        for pid, text, text_en in conn.execute(
-            select(PupilInterest.pupil_id, Interest.label_da, Interest.label_en)
-            .join(Interest, Interest.id == PupilInterest.interest_id)
-            .where(PupilInterest.pupil_id.in_(eligible_ids))
-            .order_by(PupilInterest.pupil_id, Interest.label_da)
-        ).all():
-            interests[pid].append(text)
-            interest_en[text] = text_en
-        for pid, code in conn.execute(
-            select(PupilProgrammeInterest.pupil_id, Programme.code)
-            .join(Programme, Programme.id == PupilProgrammeInterest.programme_id)
-            .where(PupilProgrammeInterest.pupil_id.in_(eligible_ids))
-            .order_by(PupilProgrammeInterest.pupil_id, PupilProgrammeInterest.rank)
-        ).all():
-            programmes[pid].append(code)
-    schools = {
-        oid: (school_name, municipality or "")
-        for oid, school_name, municipality in conn.execute(
-            select(Organisation.id, Organisation.name, Organisation.municipality_name)
-        ).all()
-    }
+    interests, programmes, interest_en = (
+        pupil_tags(conn, eligible_ids) if pupil_rows else ({}, {}, {})
+    )
+    schools = school_names(conn)
 
     load = dict(conn.execute(_open_load()).tuples().all())
     amb_rows = conn.execute(
         proposable_ambassadors()
-        .with_only_columns(
-            Ambassador.id,
-            Programme.code,
-            Programme.family,
-            Ambassador.institution_id,
-            Ambassador.former_school_id,
-            Ambassador.languages,
-            Ambassador.preferred_grades,
-            Ambassador.availability,
-            Ambassador.capacity,
-        )
+        .with_only_columns(*AMBASSADOR_COLUMNS)
         .join(Programme, Programme.id == Ambassador.programme_id)
         .order_by(Ambassador.id)
     ).all()
-    amb_interests: dict[int, list[str]] = defaultdict(list)
-    for aid, text, text_en in conn.execute(_ambassador_interest_rows()).all():
-        amb_interests[aid].append(text)
-        interest_en[text] = text_en
+    amb_interests, amb_english = ambassador_interests(
+        conn, proposable_ambassadors().with_only_columns(Ambassador.id)
+    )
+    interest_en.update(amb_english)
 
     ambassadors: list[matching.Ambassador] = []
     capacity: dict[int, int] = {}
     for row in amb_rows:
         free = row.capacity - load.get(row.id, 0)
         capacity[row.id] = row.capacity
-        if free <= 0:
-            continue
-        former = schools.get(row.former_school_id, ("", ""))[0] if row.former_school_id else ""
-        ambassadors.append(
-            matching.Ambassador(
-                id=str(row.id),
-                programme=row.code,
-                family=str(row.family),
-                institution=str(row.institution_id),
-                former_school=former,
-                # Where an ambassador lives is not recorded: no "lives nearby" claim is made.
-                municipality="",
-                interests=tuple(amb_interests.get(row.id, ())),
-                languages=tuple(row.languages or ()),
-                grades=tuple(int(g) for g in (row.preferred_grades or ())),
-                availability=_hour_slots(row.availability or ()),
-                capacity=free,
+        if free > 0:
+            ambassadors.append(
+                ambassador_record(row, amb_interests.get(row.id, []), schools, capacity=free)
             )
-        )
 
-    records = []
-    slots_of: dict[str, tuple[int, ...]] = {}  # many pupils share the same availability
-    for pid, school_id, grade, priority, languages, availability in pupil_rows:
-        school_name, municipality = schools.get(school_id, ("", ""))
-        key = repr(availability or [])
-        if key not in slots_of:
-            slots_of[key] = _hour_slots(availability or ())
-        records.append(
-            matching.Pupil(
-                id=str(pid),
-                school=school_name,
-                municipality=municipality,
-                grade=int(grade),
-                interests=tuple(interests.get(pid, ())),
-                programmes=tuple(programmes.get(pid, ())),
-                languages=tuple(languages or ()),
-                availability=slots_of[key],
-                priority=bool(priority),
-            )
-        )
+    builder = PupilRecords(schools, interests, programmes)
+    records = [builder.build(*row) for row in pupil_rows]
 
     free_ids = {int(a.id): a.capacity for a in ambassadors}
     forbidden_rows = conn.execute(

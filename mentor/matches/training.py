@@ -17,10 +17,9 @@ as an inactive version with both models' ROC AUC; ``scoring.adopt`` puts it in u
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import TypeVar
 
 import numpy as np
 from numpy.typing import NDArray
@@ -28,19 +27,21 @@ from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
 
 import matching
-from mentor.matches.features import _hour_slots
+from mentor.matches.features import (
+    AMBASSADOR_COLUMNS,
+    PupilRecords,
+    ambassador_interests,
+    ambassador_record,
+    pupil_tags,
+    school_names,
+)
 from mentor.matches.scoring import SOURCE_TRAINED, active_model, store_model
 from mentor.models import (
     Ambassador,
-    AmbassadorInterest,
-    Interest,
     Match,
     MatchState,
-    Organisation,
     Programme,
     Pupil,
-    PupilInterest,
-    PupilProgrammeInterest,
     ScoringModelRecord,
     User,
 )
@@ -120,104 +121,42 @@ def _chunks(items: Sequence[T]) -> Iterator[Sequence[T]]:
 def load_records(
     db: Session, pupil_ids: Iterable[int], ambassador_ids: Iterable[int]
 ) -> tuple[dict[int, matching.Pupil], dict[int, matching.Ambassador]]:
-    """The pupils and ambassadors as ``matching`` records, built as ``features.load_input`` does.
+    """The pupils and ambassadors as ``matching`` records, built as a run builds them
+    (``mentor.matches.features``).
 
     Unlike a run, any state is loaded (an ambassador who has left still had the pair's
     features), and there is no capacity to respect: capacity is not a feature.
     """
+    conn = db.connection()
     pids = sorted(set(pupil_ids))
     aids = sorted(set(ambassador_ids))
-    schools = {
-        oid: (name, municipality or "")
-        for oid, name, municipality in db.execute(
-            select(Organisation.id, Organisation.name, Organisation.municipality_name)
-        )
-    }
-    interests: dict[int, list[str]] = defaultdict(list)
-    programmes: dict[int, list[str]] = defaultdict(list)
-    pupil_rows: list[Any] = []
+    schools = school_names(conn)
+    pupils: dict[int, matching.Pupil] = {}
     for chunk in _chunks(pids):
-        pupil_rows += db.execute(
+        interests, programmes, _ = pupil_tags(conn, chunk)
+        builder = PupilRecords(schools, interests, programmes)
+        for row in conn.execute(
             select(
                 Pupil.id,
                 Pupil.school_id,
                 Pupil.grade,
+                Pupil.priority,
                 Pupil.languages,
                 Pupil.availability,
-                Pupil.priority,
             ).where(Pupil.id.in_(chunk))
-        ).all()
-        for pid, label in db.execute(
-            select(PupilInterest.pupil_id, Interest.label_da)
-            .join(Interest, Interest.id == PupilInterest.interest_id)
-            .where(PupilInterest.pupil_id.in_(chunk))
-            .order_by(PupilInterest.pupil_id, Interest.label_da)
-        ):
-            interests[pid].append(label)
-        for pid, code in db.execute(
-            select(PupilProgrammeInterest.pupil_id, Programme.code)
-            .join(Programme, Programme.id == PupilProgrammeInterest.programme_id)
-            .where(PupilProgrammeInterest.pupil_id.in_(chunk))
-            .order_by(PupilProgrammeInterest.pupil_id, PupilProgrammeInterest.rank)
-        ):
-            programmes[pid].append(code)
-    pupils: dict[int, matching.Pupil] = {}
-    for pid, school_id, grade, languages, availability, priority in pupil_rows:
-        school, municipality = schools.get(school_id, ("", ""))
-        pupils[pid] = matching.Pupil(
-            id=str(pid),
-            school=school,
-            municipality=municipality,
-            grade=int(grade),
-            interests=tuple(interests.get(pid, ())),
-            programmes=tuple(programmes.get(pid, ())),
-            languages=tuple(languages or ()),
-            availability=_hour_slots(availability or ()),
-            priority=bool(priority),
-        )
-
-    amb_interests: dict[int, list[str]] = defaultdict(list)
-    amb_rows: list[Any] = []
+        ).all():
+            pupils[row[0]] = builder.build(*row)
+    ambassadors: dict[int, matching.Ambassador] = {}
     for chunk in _chunks(aids):
-        amb_rows += db.execute(
-            select(
-                Ambassador.id,
-                Programme.code,
-                Programme.family,
-                Ambassador.institution_id,
-                Ambassador.former_school_id,
-                Ambassador.languages,
-                Ambassador.preferred_grades,
-                Ambassador.availability,
-                Ambassador.capacity,
-            )
+        amb_interests, _ = ambassador_interests(conn, chunk)
+        for row in conn.execute(
+            select(*AMBASSADOR_COLUMNS)
             .join(Programme, Programme.id == Ambassador.programme_id)
             .where(Ambassador.id.in_(chunk))
-        ).all()
-        for aid, label in db.execute(
-            select(AmbassadorInterest.ambassador_id, Interest.label_da)
-            .join(Interest, Interest.id == AmbassadorInterest.interest_id)
-            .where(AmbassadorInterest.ambassador_id.in_(chunk))
-            .order_by(AmbassadorInterest.ambassador_id, Interest.label_da)
-        ):
-            amb_interests[aid].append(label)
-    ambassadors: dict[int, matching.Ambassador] = {}
-    for row in amb_rows:
-        former = schools.get(row.former_school_id, ("", ""))[0] if row.former_school_id else ""
-        ambassadors[row.id] = matching.Ambassador(
-            id=str(row.id),
-            programme=row.code,
-            family=str(row.family),
-            institution=str(row.institution_id),
-            former_school=former,
-            # Where an ambassador lives is not recorded (as in a run).
-            municipality="",
-            interests=tuple(amb_interests.get(row.id, ())),
-            languages=tuple(row.languages or ()),
-            grades=tuple(int(g) for g in (row.preferred_grades or ())),
-            availability=_hour_slots(row.availability or ()),
-            capacity=max(1, int(row.capacity)),
-        )
+        ).all():
+            ambassadors[row.id] = ambassador_record(
+                row, amb_interests.get(row.id, []), schools, capacity=row.capacity
+            )
     return pupils, ambassadors
 
 
