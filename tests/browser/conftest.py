@@ -26,6 +26,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from email.message import Message
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -143,12 +144,12 @@ def _wait_until_healthy(url: str, thread: threading.Thread, timeout: float = 15.
     raise RuntimeError(f"the live server at {url} did not answer /healthz within {timeout} s")
 
 
-@pytest.fixture(scope="session")
-def live_server(
-    tmp_path_factory: pytest.TempPathFactory, smtp_server_session: SmtpServer
+@contextmanager
+def running_server(
+    folder: Path, smtp: SmtpServer, *, prepare: Callable[[Session], None] | None = None
 ) -> Iterator[LiveServer]:
-    _chromium_or_skip()  # no server either when the tests will be skipped
-    folder = tmp_path_factory.mktemp("live")
+    """The app on a fresh SQLite file in ``folder``, served by uvicorn in a thread;
+    ``prepare`` fills the database first (and is committed)."""
     database_url = f"sqlite:///{folder / 'browser.sqlite3'}"
     upgrade(database_url)
 
@@ -165,11 +166,15 @@ def live_server(
         secret_key=TEST_SECRET,
         base_url=url,
         cookie_secure=False,  # plain http on 127.0.0.1
-        smtp_host=smtp_server_session.host,
-        smtp_port=smtp_server_session.port,
+        smtp_host=smtp.host,
+        smtp_port=smtp.port,
         mail_dir=folder / "mail",
     )
     app = create_app(settings)
+    if prepare is not None:
+        with app.state.session_factory() as db:
+            prepare(db)
+            db.commit()
     server = uvicorn.Server(
         uvicorn.Config(app, log_level="warning", lifespan="off", access_log=False)
     )
@@ -179,12 +184,21 @@ def live_server(
     thread.start()
     try:
         _wait_until_healthy(url, thread)
-        yield LiveServer(url=url, app=app, smtp=smtp_server_session)
+        yield LiveServer(url=url, app=app, smtp=smtp)
     finally:
         server.should_exit = True
         thread.join(timeout=10)
         sock.close()
         app.state.session_factory.kw["bind"].dispose()
+
+
+@pytest.fixture(scope="session")
+def live_server(
+    tmp_path_factory: pytest.TempPathFactory, smtp_server_session: SmtpServer
+) -> Iterator[LiveServer]:
+    _chromium_or_skip()  # no server either when the tests will be skipped
+    with running_server(tmp_path_factory.mktemp("live"), smtp_server_session) as server:
+        yield server
 
 
 # --- pages, each checked with axe-core ---------------------------------------------------------

@@ -11,20 +11,14 @@ whose other tests expect an otherwise empty database.
 from __future__ import annotations
 
 import re
-import socket
-import threading
 from collections.abc import Iterator
 from email.message import Message
 
 import pytest
-import uvicorn
 from playwright.sync_api import Locator, Page, expect
 from sqlalchemy import func, select
 
-from mentor.app import create_app
-from mentor.config import Environment, Settings
 from mentor.demo import DEMO_LOGINS, DEMO_PASSWORD, load_demo
-from mentor.migrations import upgrade
 from mentor.models import (
     Ambassador,
     Match,
@@ -43,12 +37,12 @@ from mentor.notifications.delivery import deliver_pending
 from tests.browser.conftest import (
     LiveServer,
     _chromium_or_skip,
-    _wait_until_healthy,
     follow,
     log_in,
+    running_server,
     visit,
 )
-from tests.conftest import TEST_SECRET, SmtpServer
+from tests.conftest import SmtpServer
 
 pytestmark = pytest.mark.browser
 
@@ -70,42 +64,8 @@ def live_server(
     """The live server of tests/browser/conftest.py, on a database that holds the demo."""
     _chromium_or_skip()
     folder = tmp_path_factory.mktemp("live-demo")
-    database_url = f"sqlite:///{folder / 'demo.sqlite3'}"
-    upgrade(database_url)
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind(("127.0.0.1", 0))
-    url = f"http://127.0.0.1:{int(sock.getsockname()[1])}"
-    settings = Settings(
-        _env_file=None,
-        env=Environment.TEST,
-        database_url=database_url,
-        secret_key=TEST_SECRET,
-        base_url=url,
-        cookie_secure=False,
-        smtp_host=smtp_server_session.host,
-        smtp_port=smtp_server_session.port,
-        mail_dir=folder / "mail",
-    )
-    app = create_app(settings)
-    with app.state.session_factory() as db:
-        load_demo(db)
-        db.commit()
-    server = uvicorn.Server(
-        uvicorn.Config(app, log_level="warning", lifespan="off", access_log=False)
-    )
-    thread = threading.Thread(
-        target=server.run, kwargs={"sockets": [sock]}, name="live-demo-server", daemon=True
-    )
-    thread.start()
-    try:
-        _wait_until_healthy(url, thread)
-        yield LiveServer(url=url, app=app, smtp=smtp_server_session)
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
-        sock.close()
-        app.state.session_factory.kw["bind"].dispose()
+    with running_server(folder, smtp_server_session, prepare=load_demo) as server:
+        yield server
 
 
 def _text_of(message: Message) -> str:
