@@ -14,6 +14,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
+from functools import cache
 from typing import Any
 
 from babel import Locale
@@ -87,23 +88,24 @@ class MatchingInput:
     interest_en: dict[str, str] = field(default_factory=dict)
 
     def renaming(self, language: str) -> dict[str, str]:
-        """Each tag of the records (a language code, a Danish interest label) -> its name in
+        """Each tag of the records (Danish names of languages and interests) -> its name in
         ``language``: one to one, so an encoding relabelled with it scores the same."""
-        # A plain dict: Babel's locale data answers each lookup slowly.
-        names = dict(Locale.parse(language).languages.items())
-        codes = {c for p in self.pupils for c in p.languages}
-        codes |= {c for a in self.ambassadors for c in a.languages}
-        out = {c: str(names.get(c, c)) for c in codes}
-        if language == "en":
-            out.update(self.interest_en)
+        if language == "da":
+            return {}
+        names = _language_names(language)
+        out = {_language_names("da").get(c, c): name for c, name in names.items()}
+        out.update(self.interest_en)
         return out
 
     def localised(
         self, language: str, *, pupils: Iterable[int], ambassadors: Iterable[int]
     ) -> tuple[list[matching.Pupil], list[matching.Ambassador]]:
         """The records, with those at the given positions named in ``language`` (the ones an
-        explanation will read; the others are left as they are, which costs nothing)."""
+        explanation will read; the others are left as they are, which costs nothing). The
+        records are Danish already."""
         renamed = self.renaming(language)
+        if not renamed:
+            return self.pupils, self.ambassadors
 
         def tags(values: tuple[str, ...]) -> tuple[str, ...]:
             return tuple(renamed.get(t, t) for t in values)
@@ -117,6 +119,19 @@ class MatchingInput:
             a = out_a[j]
             out_a[j] = replace(a, languages=tags(a.languages), interests=tags(a.interests))
         return out_p, out_a
+
+
+@cache
+def _language_names(language: str) -> dict[str, str]:
+    """ISO 639-1 code -> the language's name in ``language`` ("ar" -> "arabisk"), from Babel;
+    a plain dict, built once (Babel answers each lookup slowly)."""
+    return {code: str(name) for code, name in Locale.parse(language).languages.items()}
+
+
+def _named(codes: Iterable[str]) -> tuple[str, ...]:
+    """Language codes as their Danish names: records carry what explanations say."""
+    names = _language_names("da")
+    return tuple(names.get(c, c) for c in codes)
 
 
 def _digest(rows: Iterable[Sequence[Any]]) -> str:
@@ -164,45 +179,54 @@ def school_names(conn: Connection) -> Schools:
     return {oid: (name, municipality or "") for oid, name, municipality in rows}
 
 
+def _interest_labels(conn: Connection) -> dict[int, tuple[str, str]]:
+    """Interest id -> (Danish, English) label: the catalogue, read once (a hundred rows) so that
+    the many pupil-interest rows travel as two integers each."""
+    rows = conn.execute(select(Interest.id, Interest.label_da, Interest.label_en)).all()
+    return {iid: (da, en) for iid, da, en in rows}
+
+
 def pupil_tags(
     conn: Connection, pupil_ids: Select[tuple[int]] | Sequence[int]
 ) -> tuple[dict[int, list[str]], dict[int, list[str]], dict[str, str]]:
     """Interest labels (Danish) and wanted programme codes (by rank) of the given pupils, and
     each Danish interest label's English one."""
+    labels = _interest_labels(conn)
+    codes = dict(conn.execute(select(Programme.id, Programme.code)).tuples().all())
     interests: dict[int, list[str]] = defaultdict(list)
     programmes: dict[int, list[str]] = defaultdict(list)
     english: dict[str, str] = {}
-    for pid, text, text_en in conn.execute(
-        select(PupilInterest.pupil_id, Interest.label_da, Interest.label_en)
-        .join(Interest, Interest.id == PupilInterest.interest_id)
+    for pid, iid in conn.execute(
+        select(PupilInterest.pupil_id, PupilInterest.interest_id)
         .where(PupilInterest.pupil_id.in_(pupil_ids))
-        .order_by(PupilInterest.pupil_id, Interest.label_da)
+        .order_by(PupilInterest.pupil_id, PupilInterest.interest_id)
     ).all():  # .all(): iterating a result fetches row by row, slowly
-        interests[pid].append(text)
-        english[text] = text_en
-    for pid, code in conn.execute(
-        select(PupilProgrammeInterest.pupil_id, Programme.code)
-        .join(Programme, Programme.id == PupilProgrammeInterest.programme_id)
+        da, en = labels[iid]
+        interests[pid].append(da)
+        english[da] = en
+    for pid, programme_id in conn.execute(
+        select(PupilProgrammeInterest.pupil_id, PupilProgrammeInterest.programme_id)
         .where(PupilProgrammeInterest.pupil_id.in_(pupil_ids))
         .order_by(PupilProgrammeInterest.pupil_id, PupilProgrammeInterest.rank)
     ).all():
-        programmes[pid].append(code)
+        programmes[pid].append(codes[programme_id])
     return interests, programmes, english
 
 
 def ambassador_interests(
     conn: Connection, ambassador_ids: Select[tuple[int]] | Sequence[int]
 ) -> tuple[dict[int, list[str]], dict[str, str]]:
+    labels = _interest_labels(conn)
     interests: dict[int, list[str]] = defaultdict(list)
     english: dict[str, str] = {}
-    for aid, text, text_en in conn.execute(
-        select(AmbassadorInterest.ambassador_id, Interest.label_da, Interest.label_en)
-        .join(Interest, Interest.id == AmbassadorInterest.interest_id)
+    for aid, iid in conn.execute(
+        select(AmbassadorInterest.ambassador_id, AmbassadorInterest.interest_id)
         .where(AmbassadorInterest.ambassador_id.in_(ambassador_ids))
-        .order_by(AmbassadorInterest.ambassador_id, Interest.label_da)
+        .order_by(AmbassadorInterest.ambassador_id, AmbassadorInterest.interest_id)
     ).all():
-        interests[aid].append(text)
-        english[text] = text_en
+        da, en = labels[iid]
+        interests[aid].append(da)
+        english[da] = en
     return interests, english
 
 
@@ -220,7 +244,7 @@ def ambassador_record(
         # Where an ambassador lives is not recorded: no "lives nearby" claim is made.
         municipality="",
         interests=tuple(interests),
-        languages=tuple(row.languages or ()),
+        languages=_named(row.languages or ()),
         grades=tuple(int(g) for g in (row.preferred_grades or ())),
         availability=_hour_slots(row.availability or ()),
         capacity=capacity,
@@ -259,7 +283,7 @@ class PupilRecords:
             grade=int(grade),
             interests=tuple(self.interests.get(pid, ())),
             programmes=tuple(self.programmes.get(pid, ())),
-            languages=tuple(languages or ()),
+            languages=_named(languages or ()),
             availability=self._slots[key],
             priority=bool(priority),
         )
@@ -330,11 +354,16 @@ def fingerprint(db: Session, scope: Scope, *, now: datetime, buffer_days: int) -
     """
     conn = db.connection()
     eligible_ids = _eligible_ids(scope, now=now, buffer_days=buffer_days)
+    # Aggregates, not rows: which pupils (count and two sums of ids, which a swap of one pupil
+    # for another cannot keep equal by accident) and the latest change among them (every change
+    # to a pupil moves ``updated_at`` to now).
     pupils = conn.execute(
-        # Timestamps as text: digested, never read, so no per-row conversion to datetime.
-        select(Pupil.id, cast(Pupil.updated_at, String))
-        .where(Pupil.id.in_(eligible_ids))
-        .order_by(Pupil.id)
+        select(
+            func.count(Pupil.id),
+            func.sum(Pupil.id),
+            func.sum(Pupil.id * Pupil.id),
+            cast(func.max(Pupil.updated_at), String),
+        ).where(Pupil.id.in_(eligible_ids))
     ).all()
     ambassadors = conn.execute(
         proposable_ambassadors()
@@ -348,18 +377,20 @@ def fingerprint(db: Session, scope: Scope, *, now: datetime, buffer_days: int) -
             PairRule.pupil_id, PairRule.ambassador_id
         )
     ).all()
+    # Per state, which matches are in it: a match changing state moves between the groups.
     matches = conn.execute(
-        select(Match.id, Match.state)
+        select(Match.state, func.count(Match.id), func.sum(Match.id), func.sum(Match.id * Match.id))
         .where(
             or_(
                 Match.state.in_(OPEN_MATCH_STATES),
                 and_(Match.state.in_(NEVER_AGAIN_STATES), Match.pupil_id.in_(eligible_ids)),
             )
         )
-        .order_by(Match.id)
+        .group_by(Match.state)
+        .order_by(Match.state)
     ).all()
     return {
-        "pupils": f"{_digest(pupils)}:{len(pupils)}",
+        "pupils": f"{_digest(pupils)}:{pupils[0][0]}",
         "ambassadors": _digest([*ambassadors, *load, *amb_interests]),
         "rules": _digest(rules),
         "matches": _digest(matches),
