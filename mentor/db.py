@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any, ClassVar
 
-from sqlalchemy import DateTime, Engine, MetaData, create_engine, event
+from sqlalchemy import JSON, DateTime, Engine, MetaData, Table, create_engine, event, insert
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
 from sqlalchemy.types import TypeDecorator
 
@@ -138,3 +138,34 @@ def session_scope(factory: sessionmaker[Session]) -> Iterator[Session]:
         except BaseException:
             session.rollback()
             raise
+
+
+def bulk_insert(session: Session, table: Table, rows: list[dict[str, Any]]) -> None:
+    """Insert many rows in the session's transaction, as fast as the database allows.
+
+    PostgreSQL: ``COPY … FROM STDIN`` through psycopg (several times faster than an
+    ``executemany`` of thousands of rows with JSON columns); elsewhere one Core ``executemany``.
+    Every row must give the same keys; JSON values are Python objects, as for a Core insert.
+    """
+    if not rows:
+        return
+    connection = session.connection()
+    if connection.dialect.name != "postgresql":
+        connection.execute(insert(table), rows)
+        return
+    from psycopg.types.json import Jsonb
+
+    columns = list(rows[0])
+    json_columns = {name for name in columns if isinstance(table.c[name].type, JSON)}
+    driver = connection.connection.driver_connection
+    assert driver is not None
+    quoted = ", ".join(f'"{name}"' for name in columns)
+    statement = f'COPY "{table.name}" ({quoted}) FROM STDIN'
+
+    def value(row: dict[str, Any], name: str) -> Any:
+        found = row[name]
+        return Jsonb(found) if name in json_columns and found is not None else found
+
+    with driver.cursor() as cursor, cursor.copy(statement) as copy:
+        for row in rows:
+            copy.write_row([value(row, name) for name in columns])

@@ -5,13 +5,15 @@ from __future__ import annotations
 import threading
 import time
 from pathlib import Path
+from typing import cast
 
-from sqlalchemy import select, text
+from sqlalchemy import Table, select, text
 from sqlalchemy.orm import Session
 
-from mentor.db import make_engine, make_sessionmaker
+from mentor.db import bulk_insert, make_engine, make_sessionmaker
 from mentor.migrations import upgrade
-from mentor.models import Setting
+from mentor.models import MatchRunPupil, Setting
+from tests.factories import make_ambassador, make_match_run, make_pupil
 
 BOOKERS = 16
 
@@ -66,3 +68,49 @@ def test_sqlite_runs_in_wal_mode_with_a_busy_timeout(tmp_path: Path) -> None:
         assert session.execute(text("PRAGMA busy_timeout")).scalar() == 5000
         assert session.execute(text("PRAGMA foreign_keys")).scalar() == 1
     engine.dispose()
+
+
+def test_bulk_insert_writes_every_row_with_its_json_and_nulls(db: Session) -> None:
+    run = make_match_run(db)
+    pupils = [make_pupil(db) for _ in range(3)]
+    ambassador = make_ambassador(db)
+    explanation = {"reasons": [{"feature": "language_match", "da": "I taler begge “dansk”.\\t"}]}
+    rows = [
+        {
+            "run_id": run.id,
+            "pupil_id": pupil.id,
+            "ambassador_id": ambassador.id if i != 1 else None,
+            "score": 0.5 + i if i != 1 else None,
+            "explanation": explanation if i != 1 else None,
+            "alternatives": [{"ambassador_id": ambassador.id, "score": 0.25}],
+            "locked": i == 0,
+            "unmatched_reason": "capacity_used_up" if i == 1 else None,
+        }
+        for i, pupil in enumerate(pupils)
+    ]
+    bulk_insert(db, cast(Table, MatchRunPupil.__table__), rows)
+    stored = db.execute(
+        select(
+            MatchRunPupil.pupil_id,
+            MatchRunPupil.ambassador_id,
+            MatchRunPupil.score,
+            MatchRunPupil.explanation,
+            MatchRunPupil.alternatives,
+            MatchRunPupil.locked,
+            MatchRunPupil.unmatched_reason,
+        )
+        .where(MatchRunPupil.run_id == run.id)
+        .order_by(MatchRunPupil.pupil_id)
+    ).all()
+    assert [tuple(r) for r in stored] == [
+        (
+            row["pupil_id"],
+            row["ambassador_id"],
+            row["score"],
+            row["explanation"],
+            row["alternatives"],
+            row["locked"],
+            row["unmatched_reason"],
+        )
+        for row in rows
+    ]

@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session
 import matching
 from mentor.audit.service import record, record_selected
 from mentor.config import Settings
-from mentor.db import utcnow
+from mentor.db import bulk_insert, utcnow
 from mentor.errors import Conflict, Forbidden, InvalidInput, NotFound
 from mentor.i18n import LazyText, lazy_gettext
 from mentor.matches.features import MatchingInput, Scope, fingerprint, load_input
@@ -219,8 +219,8 @@ def start_run(
             }
         )
     if rows:
-        # Core, not the ORM's bulk insert: one executemany, no per-row ORM bookkeeping.
-        db.execute(insert(cast(Table, MatchRunPupil.__table__)), rows)
+        # Core (COPY on PostgreSQL), not the ORM's bulk insert: no per-row ORM bookkeeping.
+        bulk_insert(db, cast(Table, MatchRunPupil.__table__), rows)
     record(
         db,
         actor_id=actor.id,
