@@ -4,12 +4,12 @@ rolled-back change sends nothing and a committed one is never forgotten."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import insert
+from sqlalchemy import Table
 from sqlalchemy.orm import Session
 
-from mentor.db import utcnow
+from mentor.db import bulk_insert, utcnow
 from mentor.i18n import using_locale
 from mentor.models import OutboxEmail, OutboxState
 from mentor.web.templating import environment
@@ -35,7 +35,7 @@ def _render(mail: QueuedEmail) -> dict[str, Any]:
         "to_address": mail.to,
         "subject": subject.strip(),
         "body_text": body.strip() + "\n",
-        "state": OutboxState.PENDING,
+        "state": OutboxState.PENDING.value,  # a plain value: COPY sends it as it is
         "attempts": 0,
         "created_at": utcnow(),
     }
@@ -50,7 +50,9 @@ def queue_email(
     context: dict[str, Any],
 ) -> OutboxEmail:
     """Render ``templates/email/<template>.txt`` in the recipient's language and queue it."""
-    mail = OutboxEmail(**_render(QueuedEmail(to, template, locale, context)))
+    mail = OutboxEmail(
+        **{**_render(QueuedEmail(to, template, locale, context)), "state": OutboxState.PENDING}
+    )
     db.add(mail)
     db.flush()
     # Tells the request's session dependency to deliver once the response is sent.
@@ -62,5 +64,5 @@ def queue_emails(db: Session, mails: list[QueuedEmail]) -> None:
     """Queue many e-mails in one statement (a matching run writes to hundreds of ambassadors)."""
     if not mails:
         return
-    db.execute(insert(OutboxEmail), [_render(mail) for mail in mails])
+    bulk_insert(db, cast(Table, OutboxEmail.__table__), [_render(mail) for mail in mails])
     db.info[OUTBOX_PENDING] = True
