@@ -11,7 +11,7 @@ from starlette.responses import Response
 
 from mentor.errors import Conflict, InvalidInput, NotFound
 from mentor.i18n import get_locale, lazy_gettext
-from mentor.matches import preview, runs
+from mentor.matches import preview, rules, runs
 from mentor.matches.explanations import explanation_sentences
 from mentor.matches.features import Scope
 from mentor.models import (
@@ -255,7 +255,7 @@ def set_rule(
     )
     if kind is None or not in_run or not proposable:
         return _run_page(request, db, settings, user, run, error=str(BAD_PAIR), status_code=422)
-    runs.set_pair_rule(
+    rules.set_pair_rule(
         db, actor=user, pupil_id=int(pupil_id), ambassador_id=int(ambassador_id), kind=kind
     )
     db.commit()
@@ -273,7 +273,7 @@ def delete_rule(request: Request, db: SessionDep, user: Counsellor, fields: Form
     )
     if rule is None:
         raise NotFound()
-    runs.remove_pair_rule(db, actor=user, rule=rule)
+    rules.remove_pair_rule(db, actor=user, rule=rule)
     db.commit()
     flash.add(request, "pair_rule_removed")
     back = safe_next(fields.get("back"), "/matching")

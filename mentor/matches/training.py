@@ -27,7 +27,7 @@ from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
 
 import matching
-from mentor.matches.features import (
+from mentor.matches.records import (
     AMBASSADOR_COLUMNS,
     PupilRecords,
     ambassador_interests,

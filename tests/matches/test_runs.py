@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from mentor.config import Settings
 from mentor.db import utcnow
 from mentor.errors import Conflict, InvalidInput
-from mentor.matches import runs
+from mentor.matches import rules, runs
 from mentor.matches.features import Scope
 from mentor.models import (
     Ambassador,
@@ -114,11 +114,11 @@ def test_locks_and_forbids_are_honoured(db: Session, settings: Settings) -> None
     counsellor, scope = _setup(db, pupils=4, ambassadors=2)
     pupils = db.scalars(select(Pupil).order_by(Pupil.id)).all()
     a1, a2 = db.scalars(select(Ambassador).order_by(Ambassador.id)).all()
-    runs.set_pair_rule(
+    rules.set_pair_rule(
         db, actor=counsellor, pupil_id=pupils[0].id, ambassador_id=a2.id, kind=PairRuleKind.LOCKED
     )
     for pupil in pupils[1:]:
-        runs.set_pair_rule(
+        rules.set_pair_rule(
             db,
             actor=counsellor,
             pupil_id=pupil.id,
