@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 import matching
 from mentor.matches.records import (
     AMBASSADOR_COLUMNS,
+    JSON_TEXT,
     PupilRecords,
     ambassador_interests,
     ambassador_record,
@@ -248,9 +249,7 @@ def load_input(
     no ORM objects, no ORM row processing)."""
     conn = db.connection()
     pupil_rows = conn.execute(
-        eligible_pupils(scope, now=now, buffer_days=buffer_days).add_columns(
-            Pupil.languages, Pupil.availability
-        )
+        eligible_pupils(scope, now=now, buffer_days=buffer_days).add_columns(*JSON_TEXT)
     ).all()
     eligible_ids = _eligible_ids(scope, now=now, buffer_days=buffer_days)
     interests, programmes, interest_en = (

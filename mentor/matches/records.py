@@ -6,13 +6,14 @@ explanations relabel the explained records (``MatchingInput.localised``).
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from functools import cache
 from typing import Any
 
 from babel import Locale
-from sqlalchemy import Select, select
+from sqlalchemy import Select, String, cast, select
 from sqlalchemy.engine import Connection, Row
 
 import matching
@@ -22,6 +23,7 @@ from mentor.models import (
     Interest,
     Organisation,
     Programme,
+    Pupil,
     PupilInterest,
     PupilProgrammeInterest,
 )
@@ -58,6 +60,9 @@ def _hour_slots(availability: Iterable[dict[str, Any]]) -> tuple[int, ...]:
 # Building records: shared by a run (mentor.matches.runs) and training (mentor.matches.training).
 
 Schools = dict[int, tuple[str, str]]
+
+# A pupil's languages and availability as the database's JSON text (``PupilRecords.build``).
+JSON_TEXT = (cast(Pupil.languages, String), cast(Pupil.availability, String))
 
 AMBASSADOR_COLUMNS = (
     Ambassador.id,
@@ -153,7 +158,8 @@ def ambassador_record(
 
 
 class PupilRecords:
-    """Builds pupils' engine records; many pupils share an availability, parsed once."""
+    """Builds pupils' engine records from rows whose JSON columns come as text (``JSON_TEXT``):
+    many pupils share the same languages and availability, each distinct text parsed once."""
 
     def __init__(
         self,
@@ -162,7 +168,8 @@ class PupilRecords:
         programmes: dict[int, list[str]],
     ) -> None:
         self.schools, self.interests, self.programmes = schools, interests, programmes
-        self._slots: dict[str, tuple[int, ...]] = {}
+        self._slots: dict[str | None, tuple[int, ...]] = {}
+        self._languages: dict[str | None, tuple[str, ...]] = {}
 
     def build(
         self,
@@ -170,13 +177,14 @@ class PupilRecords:
         school_id: int,
         grade: int,
         priority: bool,
-        languages: list[str] | None,
-        availability: list[dict[str, Any]] | None,
+        languages: str | None,
+        availability: str | None,
     ) -> matching.Pupil:
         school_name, municipality = self.schools.get(school_id, ("", ""))
-        key = repr(availability or [])
-        if key not in self._slots:
-            self._slots[key] = _hour_slots(availability or ())
+        if availability not in self._slots:
+            self._slots[availability] = _hour_slots(json.loads(availability or "null") or ())
+        if languages not in self._languages:
+            self._languages[languages] = _named(json.loads(languages or "null") or ())
         return matching.Pupil(
             id=str(pid),
             school=school_name,
@@ -184,7 +192,7 @@ class PupilRecords:
             grade=int(grade),
             interests=tuple(self.interests.get(pid, ())),
             programmes=tuple(self.programmes.get(pid, ())),
-            languages=_named(languages or ()),
-            availability=self._slots[key],
+            languages=self._languages[languages],
+            availability=self._slots[availability],
             priority=bool(priority),
         )

@@ -29,6 +29,7 @@ from sqlalchemy.orm import Session
 import matching
 from mentor.matches.records import (
     AMBASSADOR_COLUMNS,
+    JSON_TEXT,
     PupilRecords,
     ambassador_interests,
     ambassador_record,
@@ -141,8 +142,7 @@ def load_records(
                 Pupil.school_id,
                 Pupil.grade,
                 Pupil.priority,
-                Pupil.languages,
-                Pupil.availability,
+                *JSON_TEXT,
             ).where(Pupil.id.in_(chunk))
         ).all():
             pupils[row[0]] = builder.build(*row)
