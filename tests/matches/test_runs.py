@@ -11,14 +11,18 @@ from sqlalchemy.orm import Session
 
 from mentor.config import Settings
 from mentor.db import utcnow
+from mentor.demo import load_demo
 from mentor.errors import Conflict, InvalidInput
 from mentor.matches import rules, runs
 from mentor.matches.features import Scope
+from mentor.matches.service import NEVER_AGAIN_STATES
 from mentor.models import (
+    OPEN_MATCH_STATES,
     Ambassador,
     AmbassadorState,
     ConsentMethod,
     ConsentState,
+    CounsellorSchool,
     Match,
     MatchRunPupil,
     MatchRunState,
@@ -26,6 +30,7 @@ from mentor.models import (
     OutboxEmail,
     PairRuleKind,
     Pupil,
+    PupilStatus,
     Role,
     User,
 )
@@ -224,3 +229,49 @@ def test_a_run_costs_the_same_statements_however_many_pupils(
     assert few == many
     # The second run also fills the first ambassadors' last free place.
     assert db.scalar(select(func.count(Match.id))) == 3 + 25
+
+
+def test_a_run_over_the_demo_data_proposes_only_allowed_pairs_within_capacity(
+    db: Session, settings: Settings
+) -> None:
+    load_demo(db)
+    counsellor = db.scalars(select(User).where(User.email == "vejleder@ambassador.local")).one()
+    schools = tuple(
+        db.scalars(
+            select(CounsellorSchool.school_id).where(
+                CounsellorSchool.counsellor_id == counsellor.id
+            )
+        )
+    )
+    open_before = Counter(
+        db.scalars(select(Match.ambassador_id).where(Match.state.in_(OPEN_MATCH_STATES)))
+    )
+    held = set(db.scalars(select(Match.pupil_id).where(Match.state.in_(OPEN_MATCH_STATES))))
+    never_again = set(
+        db.execute(
+            select(Match.pupil_id, Match.ambassador_id).where(Match.state.in_(NEVER_AGAIN_STATES))
+        )
+        .tuples()
+        .all()
+    )
+    scope = Scope(school_ids=schools, include_unanswered=True)
+    run = runs.start_run(db, actor=counsellor, scope=scope, fair_shares=False, settings=settings)
+    proposed = _proposed(db, run.id)
+    assert proposed  # the demo has pupils and ambassadors with room
+
+    pupils = {p.id: p for p in db.scalars(select(Pupil).where(Pupil.id.in_(proposed)))}
+    ambassadors = {
+        a.id: a for a in db.scalars(select(Ambassador).where(Ambassador.id.in_(proposed.values())))
+    }
+    for pupil_id, ambassador_id in proposed.items():
+        pupil, ambassador = pupils[pupil_id], ambassadors[ambassador_id]
+        assert pupil.school_id in schools
+        assert pupil.status is PupilStatus.ACTIVE
+        assert pupil.consent_state is ConsentState.GIVEN
+        assert pupil_id not in held
+        assert ambassador.state is AmbassadorState.ACTIVE
+        assert (pupil_id, ambassador_id) not in never_again
+    for ambassador_id, count in Counter(proposed.values()).items():
+        assert open_before[ambassador_id] + count <= ambassadors[ambassador_id].capacity
+    runs.commit_run(db, actor=counsellor, run=run, settings=settings)
+    assert db.scalar(select(func.count(Match.id)).where(Match.run_id == run.id)) == len(proposed)
