@@ -116,6 +116,35 @@ def _lock_match(db: Session, match: Match) -> Match:
     return db.scalars(query).one()
 
 
+def _record_transition(
+    db: Session, *, actor_id: int | None, match: Match, before: MatchState, **extra: str
+) -> None:
+    """The audit event of a match changing state (``extra``: e.g. the reason)."""
+    record(
+        db,
+        actor_id=actor_id,
+        action="update",
+        object_type="match",
+        object_id=match.id,
+        pupil_id=match.pupil_id,
+        details={"from": before.value, "to": match.state.value, **extra},
+    )
+
+
+def _end(match: Match, *, actor: User, reason: CloseReason, note: str | None = None) -> MatchState:
+    """End an open match in place; returns the state it had.
+
+    A proposal the ambassador has not answered is taken back; an accepted match is closed.
+    """
+    before = match.state
+    match.state = MatchState.WITHDRAWN if before is MatchState.PROPOSED else MatchState.CLOSED
+    match.closed_at = utcnow()
+    match.closed_by_id = actor.id
+    match.close_reason = reason
+    match.close_note = note
+    return before
+
+
 def _mail_ambassador(
     db: Session, ambassador: Ambassador, template: str, context: dict[str, Any]
 ) -> None:
@@ -237,15 +266,7 @@ def accept(db: Session, *, match: Match, ambassador: Ambassador) -> Match:
     match.state = MatchState.ACCEPTED
     match.responded_at = utcnow()
     db.flush()
-    record(
-        db,
-        actor_id=ambassador.user_id,
-        action="update",
-        object_type="match",
-        object_id=match.id,
-        pupil_id=match.pupil_id,
-        details={"from": MatchState.PROPOSED.value, "to": match.state.value},
-    )
+    _record_transition(db, actor_id=ambassador.user_id, match=match, before=MatchState.PROPOSED)
     return match
 
 
@@ -276,15 +297,7 @@ def decline(
     match.decline_category = category
     match.decline_reason = text or None
     db.flush()
-    record(
-        db,
-        actor_id=ambassador.user_id,
-        action="update",
-        object_type="match",
-        object_id=match.id,
-        pupil_id=match.pupil_id,
-        details={"from": MatchState.PROPOSED.value, "to": match.state.value},
-    )
+    _record_transition(db, actor_id=ambassador.user_id, match=match, before=MatchState.PROPOSED)
     return match
 
 
@@ -315,15 +328,7 @@ def expire_due(db: Session, *, now: datetime, settings: Settings) -> ExpiryResul
     for match in expiring:
         match.state = MatchState.EXPIRED
         match.responded_at = None
-        record(
-            db,
-            actor_id=None,
-            action="update",
-            object_type="match",
-            object_id=match.id,
-            pupil_id=match.pupil_id,
-            details={"from": MatchState.PROPOSED.value, "to": match.state.value},
-        )
+        _record_transition(db, actor_id=None, match=match, before=MatchState.PROPOSED)
         ambassador = db.get_one(Ambassador, match.ambassador_id)
         pupil = db.get_one(Pupil, match.pupil_id)
         _mail_ambassador(
@@ -365,28 +370,14 @@ def end_open_matches(db: Session, *, actor: User, pupil: Pupil, reason: CloseRea
 
     Consent withdrawn, a pupil archived: no ambassador keeps seeing the pupil.
     """
-    now = utcnow()
     ended = db.scalars(
         select(Match)
         .where(Match.pupil_id == pupil.id, Match.state.in_(OPEN_MATCH_STATES))
         .with_for_update()
     ).all()
     for match in ended:
-        before = match.state
-        # A proposal the ambassador has not answered is taken back; an accepted match is closed.
-        match.state = MatchState.WITHDRAWN if before is MatchState.PROPOSED else MatchState.CLOSED
-        match.closed_at = now
-        match.closed_by_id = actor.id
-        match.close_reason = reason
-        record(
-            db,
-            actor_id=actor.id,
-            action="update",
-            object_type="match",
-            object_id=match.id,
-            pupil_id=pupil.id,
-            details={"from": before.value, "to": match.state.value, "reason": reason.value},
-        )
+        before = _end(match, actor=actor, reason=reason)
+        _record_transition(db, actor_id=actor.id, match=match, before=before, reason=reason.value)
     db.flush()
     return len(ended)
 
@@ -433,23 +424,9 @@ def end_match(
         raise InvalidInput({"note": EXPLAIN_OTHER_CLOSE})
     # Serialises with the ambassador's accept or decline of the same proposal.
     match = _lock_match(db, match)
-    before = match.state
-    if before not in OPEN_MATCH_STATES:
+    if match.state not in OPEN_MATCH_STATES:
         raise Conflict(MATCH_ALREADY_ENDED)
-    # A proposal the ambassador has not answered is taken back; an accepted match is closed.
-    match.state = MatchState.WITHDRAWN if before is MatchState.PROPOSED else MatchState.CLOSED
-    match.closed_at = utcnow()
-    match.closed_by_id = actor.id
-    match.close_reason = reason
-    match.close_note = text or None
+    before = _end(match, actor=actor, reason=reason, note=text or None)
     db.flush()
-    record(
-        db,
-        actor_id=actor.id,
-        action="update",
-        object_type="match",
-        object_id=match.id,
-        pupil_id=match.pupil_id,
-        details={"from": before.value, "to": match.state.value, "reason": reason.value},
-    )
+    _record_transition(db, actor_id=actor.id, match=match, before=before, reason=reason.value)
     return match
