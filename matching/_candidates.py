@@ -90,7 +90,7 @@ class BlockScorer:
         # Key parts with few distinct keys in this block (its municipality) become one-hot columns
         # of the matrix product; the rest (schools) are added as sparse corrections.
         # Only the block's rows, in the working precision (never a copy of all pupils per block).
-        pupil_cols = [factors.pupil[pupils].astype(self.dtype)]
+        pupil_cols = [factors.pupil_rows(pupils, self.dtype)]
         amb_cols = [factors.ambassador[ambassadors].astype(self.dtype)]
         self.keys: list[tuple[I64, I64, float]] = []
         for kp, ka, w in factors.keys:
@@ -105,7 +105,7 @@ class BlockScorer:
         self.v: FArray = np.ascontiguousarray(np.hstack(amb_cols).T)
         self.must_have: list[tuple[FArray, FArray, list[tuple[I64, I64]]]] = [
             (
-                np.ascontiguousarray(m.pupil[pupils], dtype=self.dtype),
+                m.pupil_rows(pupils, self.dtype),
                 np.ascontiguousarray(m.ambassador[ambassadors].T, dtype=self.dtype),
                 [(kp[pupils], ka[ambassadors]) for kp, ka, _ in m.keys],
             )

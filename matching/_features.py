@@ -228,17 +228,71 @@ FEATURE_NAMES: tuple[str, ...] = tuple(f.name for f in FEATURES)
 
 
 @dataclass(frozen=True)
+class RecordColumns:
+    """The records' ids and scalar fields as arrays and codes, in the records' order.
+
+    Made once by :func:`encode`, so that a match over 290,000 records needs no loop over them.
+    Names are sorted; codes index them.
+    """
+
+    pupil_ids: tuple[str, ...]
+    ambassador_ids: tuple[str, ...]
+    pupil_position: dict[str, int]
+    ambassador_position: dict[str, int]
+    priority: NDArray[np.bool_]
+    capacity: I64
+    grade: I64
+    school: I64
+    school_names: tuple[str, ...]
+    pupil_municipality: I64
+    ambassador_municipality: I64
+    municipality_names: tuple[str, ...]
+
+    @classmethod
+    def of(cls, pupils: Sequence[Pupil], ambassadors: Sequence[Ambassador]) -> RecordColumns:
+        n_p, n_a = len(pupils), len(ambassadors)
+        pupil_ids = tuple(p.id for p in pupils)
+        ambassador_ids = tuple(a.id for a in ambassadors)
+        schools = [p.school for p in pupils]
+        school_names = tuple(sorted(dict.fromkeys(schools)))
+        pupil_towns = [p.municipality for p in pupils]
+        ambassador_towns = [a.municipality for a in ambassadors]
+        towns = tuple(sorted(dict.fromkeys(chain(pupil_towns, ambassador_towns))))
+        return cls(
+            pupil_ids=pupil_ids,
+            ambassador_ids=ambassador_ids,
+            pupil_position={k: i for i, k in enumerate(pupil_ids)},
+            ambassador_position={k: i for i, k in enumerate(ambassador_ids)},
+            priority=np.fromiter((p.priority for p in pupils), dtype=bool, count=n_p),
+            capacity=np.fromiter((a.capacity for a in ambassadors), dtype=np.int64, count=n_a),
+            grade=np.fromiter((p.grade for p in pupils), dtype=np.int64, count=n_p),
+            school=_positions(schools, school_names),
+            school_names=school_names,
+            pupil_municipality=_positions(pupil_towns, towns),
+            ambassador_municipality=_positions(ambassador_towns, towns),
+            municipality_names=towns,
+        )
+
+
+def _positions(values: Sequence[str], names: Sequence[str]) -> I64:
+    """Each value's position in ``names``."""
+    code = {name: i for i, name in enumerate(names)}
+    return np.fromiter(map(code.__getitem__, values), dtype=np.int64, count=len(values))
+
+
+@dataclass(frozen=True)
 class Encoded:
     """Feature parts of a set of pupils and ambassadors; the input to scoring and explaining.
 
-    ``pupil_ids``/``ambassador_ids`` keep the caller's order; ``parts[f]`` lists feature ``f``'s
-    bilinear parts.
+    ``pupils``/``ambassadors`` keep the caller's order; ``parts[f]`` lists feature ``f``'s
+    bilinear parts; ``columns`` holds the records' ids and scalar fields as arrays.
     """
 
     pupils: tuple[Pupil, ...]
     ambassadors: tuple[Ambassador, ...]
     parts: tuple[tuple[Part, ...], ...]
     context: FeatureContext
+    columns: RecordColumns
 
     @property
     def n_pupils(self) -> int:
@@ -270,7 +324,7 @@ class Encoded:
             interest_idf={renamed.get(t, t): w for t, w in ctx.interest_idf.items()},
             language_idf={renamed.get(t, t): w for t, w in ctx.language_idf.items()},
         )
-        return Encoded(tuple(pupils), tuple(ambassadors), self.parts, context)
+        return Encoded(tuple(pupils), tuple(ambassadors), self.parts, context, self.columns)
 
     @cached_property
     def pupil_id_rank(self) -> I64:
@@ -336,4 +390,5 @@ def encode(
         language_idf=idf(languages),
     )
     parts = tuple(tuple(f.encode(ctx)) for f in FEATURES)
-    return Encoded(tuple(pupils), tuple(ambassadors), parts, ctx)
+    columns = RecordColumns.of(pupils, ambassadors)
+    return Encoded(tuple(pupils), tuple(ambassadors), parts, ctx, columns)

@@ -66,8 +66,9 @@ def fairness_report(
     """Build the report from an assignment (``ambassador_of[i] == -1``: unmatched)."""
     matched = ambassador_of >= 0
     # Counted by code with bincount: a Python loop over 270,000 pupils took seconds.
-    school_names, school_code = np.unique([p.school for p in encoded.pupils], return_inverse=True)
-    grade_names, grade_code = np.unique([p.grade for p in encoded.pupils], return_inverse=True)
+    columns = encoded.columns
+    school_names, school_code = columns.school_names, columns.school
+    grade_names, grade_code = np.unique(columns.grade, return_inverse=True)
     n_school = np.bincount(school_code, minlength=len(school_names))
     m_school = np.bincount(school_code[matched], minlength=len(school_names))
     n_grade = np.bincount(grade_code, minlength=len(grade_names))
@@ -78,7 +79,7 @@ def fairness_report(
     }
     full = np.zeros(len(school_names), dtype=bool)
     if quotas is not None:
-        for c, name in enumerate(school_names.tolist()):
+        for c, name in enumerate(school_names):
             full[c] = name in quotas and m_school[c] >= quotas[name]
     nothing: Reason = "below_min_score" if min_score is not None else "no_allowed_ambassador"
     reasons: tuple[Reason, ...] = (nothing, "school_quota_reached", "capacity_used_up")
@@ -86,7 +87,7 @@ def fairness_report(
     why = np.where(allowed_count[left] == 0, 0, np.where(full[school_code[left]], 1, 2))
     by_id = np.argsort(encoded.pupil_id_rank[left], kind="stable")
     unmatched = [
-        Unmatched(encoded.pupils[k].id, reasons[w])
+        Unmatched(columns.pupil_ids[k], reasons[w])
         for k, w in zip(left[by_id].tolist(), why[by_id].tolist(), strict=True)
     ]
     by_grade = {

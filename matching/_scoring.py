@@ -32,11 +32,26 @@ DEFAULT_WEIGHTS: dict[str, float] = {
 
 @dataclass(frozen=True)
 class Factors:
-    """Weighted bilinear factors: ``score = pupil @ ambassador.T + sum of key bonuses``."""
+    """Weighted bilinear factors: ``score = pupil_rows(all) @ ambassador.T + key bonuses``.
 
-    pupil: F64
+    The pupils' side is kept as the encoding's parts and their weights, and concatenated only for
+    the rows asked for: for the whole country it would be a 270,000 x 110 float64 copy (226 MB)
+    of arrays that are already in memory.
+    """
+
+    pupil_parts: tuple[tuple[F64, float], ...]
     ambassador: F64
     keys: tuple[tuple[I64, I64, float], ...]
+
+    def pupil_rows(self, rows: I64, dtype: type[np.floating[Any]] = np.float64) -> NDArray[Any]:
+        """The weighted factors of the pupils ``rows``, shape ``(len(rows), n_columns)``."""
+        out = np.empty((len(rows), self.ambassador.shape[1]), dtype=dtype)
+        col = 0
+        for part, weight in self.pupil_parts:
+            width = part.shape[1]
+            np.multiply(part[rows], weight, out=out[:, col : col + width], casting="unsafe")
+            col += width
+        return out
 
 
 class ScoringModel:
@@ -115,7 +130,8 @@ class ScoringModel:
     def factors(self, encoded: Encoded, *, features: Iterable[str] | None = None) -> Factors:
         """Concatenated, weighted bilinear factors (all features, or the ones named, unweighted)."""
         chosen = None if features is None else set(features)
-        us, vs, keys = [], [], []
+        us: list[tuple[F64, float]] = []
+        vs, keys = [], []
         for name, parts in zip(FEATURE_NAMES, encoded.parts, strict=True):
             if chosen is None:
                 w = self.weights[name]
@@ -127,13 +143,12 @@ class ScoringModel:
                 continue
             for part in parts:
                 if isinstance(part, Dense):
-                    us.append(w * part.pupil)
+                    us.append((part.pupil, w))
                     vs.append(part.ambassador)
                 elif isinstance(part, KeyMatch):
                     keys.append((part.pupil_key, part.ambassador_key, w * part.value))
-        u = np.hstack(us) if us else np.zeros((encoded.n_pupils, 0))
         v = np.hstack(vs) if vs else np.zeros((encoded.n_ambassadors, 0))
-        return Factors(u, v, tuple(keys))
+        return Factors(tuple(us), v, tuple(keys))
 
     def score_pairs(self, encoded: Encoded, pupil: I64, ambassador: I64) -> F64:
         """Scores of the given index pairs (float64)."""
@@ -159,7 +174,7 @@ class ScoringModel:
         step = 1 << 16
         for lo in range(0, len(pupil), step):
             pi, ai = pupil[lo : lo + step], ambassador[lo : lo + step]
-            s = np.einsum("ij,ij->i", f.pupil[pi], f.ambassador[ai])
+            s = np.einsum("ij,ij->i", f.pupil_rows(pi), f.ambassador[ai])
             for kp, ka, w in f.keys:
                 k = kp[pi]
                 s += w * ((k >= 0) & (k == ka[ai]))

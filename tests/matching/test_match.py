@@ -104,6 +104,15 @@ def test_quotas_cap_each_school_and_are_reported() -> None:
     assert prop.certified
 
 
+@pytest.mark.parametrize(
+    "knobs", [{"k_pupil": 0}, {"k_ambassador": -1}, {"k_priority": -1}, {"max_rounds": -1}]
+)
+def test_candidate_knobs_out_of_range_are_refused(knobs: dict[str, int]) -> None:
+    pupils, ambassadors = synthetic(20, 3, random_state=1)
+    with pytest.raises(ValueError, match="k_pupil must be at least 1"):
+        match(encode(pupils, ambassadors), **knobs)  # type: ignore[arg-type]
+
+
 def test_report_reasons_and_min_score() -> None:
     pupils = [
         Pupil(id="alone", programmes=("HTX",)),
