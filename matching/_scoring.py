@@ -171,10 +171,15 @@ class ScoringModel:
         # Without must-haves, one gather over the weighted factors is cheaper than per feature.
         f = self._cached_factors(encoded)
         out = np.empty(len(pupil))
-        step = 1 << 16
+        step = 1 << 14  # the gathered rows stay in cache
         for lo in range(0, len(pupil), step):
             pi, ai = pupil[lo : lo + step], ambassador[lo : lo + step]
-            s = np.einsum("ij,ij->i", f.pupil_rows(pi), f.ambassador[ai])
+            # Pairs usually come in runs of one pupil: gather each run's factors once.
+            starts = np.flatnonzero(np.r_[True, pi[1:] != pi[:-1]])
+            rows = f.pupil_rows(pi[starts])
+            if len(starts) < len(pi):
+                rows = rows[np.repeat(np.arange(len(starts)), np.diff(np.r_[starts, len(pi)]))]
+            s = np.einsum("ij,ij->i", rows, f.ambassador[ai])
             for kp, ka, w in f.keys:
                 k = kp[pi]
                 s += w * ((k >= 0) & (k == ka[ai]))
