@@ -8,7 +8,7 @@ import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
 import numpy as np
@@ -90,6 +90,7 @@ class _BlockResult:
     certified: bool
     edges: int
     rounds: int
+    pricings: int
     seconds_score: float
     seconds_assign: float
 
@@ -334,6 +335,7 @@ def _match(
             "blocks": len(blocks),
             "edges": sum(r.edges for r in results),
             "pricing_rounds": max((r.rounds for r in results), default=0),
+            "full_pricings": sum(r.pricings for r in results),
             "seconds_score": sum(r.seconds_score for r in results),
             "seconds_assign": sum(r.seconds_assign for r in results),
             "seconds_total": time.perf_counter() - started,
@@ -561,6 +563,8 @@ def _solve_block(
     rounds, certified = 0, complete
     result: Assignment | None = None
     scale: float | None = None
+    reference: _Priced | None = None
+    full_pricings = 0
     while True:
         result = solve_flow(
             n_pupils=n_p,
@@ -580,12 +584,35 @@ def _solve_block(
             break
         rounds += 1
         assert scorer is not None
-        vp, va, vs = _violations(result, cand, scorer, exact, np.sort(ep * n_a + ea), n_a)
+        edge_codes = np.sort(ep * n_a + ea)
+        if reference is None:
+            priced = _violations(result, cand, scorer, exact, edge_codes, n_a)
+            full_pricings += 1
+            reference = priced if priced.complete else None
+        else:
+            # After a re-solve most duals barely move: the pairs that were near violating at
+            # the last full pricing, plus the rows and columns whose duals moved, prove what a
+            # new full pricing would, at a fraction of its cost.
+            carried, moved_p, moved_a = reference.carried_over(result)
+            parts = [carried]
+            if moved_p.any():
+                parts.append(
+                    _violations(result, cand, scorer, exact, edge_codes, n_a, rows_only=moved_p)
+                )
+            if moved_a.any():
+                parts.append(
+                    _violations(result, cand, scorer, exact, edge_codes, n_a, cols_only=moved_a)
+                )
+            priced = _merged(parts, n_a)
+            reference = None
+        vp, va, vs = priced.additions()
         if len(vp) == 0:
             certified = True
             break
+        if reference is not None:
+            reference = reference.without(vp * n_a + va, n_a)
+        # Appended edges go after the others, so lock indices stay valid.
         ep, ea, es = np.concatenate([ep, vp]), np.concatenate([ea, va]), np.concatenate([es, vs])
-        lock_edges = lock_edges  # appended edges go after, so lock indices stay valid
     t2 = time.perf_counter()
     score_of = np.full(n_p, np.nan)
     score_of[ep[result.edge_used]] = es[result.edge_used]
@@ -600,8 +627,89 @@ def _solve_block(
         certified=certified,
         edges=len(ep),
         rounds=rounds,
+        pricings=full_pricings,
         seconds_score=t1 - t0,
         seconds_assign=t2 - t1,
+    )
+
+
+@dataclass(frozen=True)
+class _Priced:
+    """A pricing: absent allowed pairs within ``slack`` of violating under duals ``u``, ``v``.
+
+    ``complete``: every absent allowed pair *not* listed has reduced cost ``q - u_p - v_a <=
+    -slack`` (the scan ran to the end over every ambassador that could come that close).
+    """
+
+    pupil: I64
+    ambassador: I64
+    score: F64
+    gap: I64
+    u: I64
+    v: I64
+    scale: float
+    slack: int
+    complete: bool
+
+    def additions(self) -> tuple[I64, I64, F64]:
+        """The violators and the pairs closest to violating (they tend to violate after the
+        re-solve: adding them now saves rounds, each a full solve), in (pupil, ambassador) order.
+        """
+        n_found = int((self.gap > 0).sum())
+        if n_found == 0:
+            empty = np.zeros(0, dtype=np.int64)
+            return empty, empty, np.zeros(0)
+        extra = max(4 * n_found, 1000)
+        keep = np.sort(np.argsort(-self.gap, kind="stable")[: n_found + extra])
+        return self.pupil[keep], self.ambassador[keep], self.score[keep]
+
+    def without(self, codes: I64, n_a: int) -> _Priced:
+        """The same pricing with the pairs ``codes`` (now edges of the graph) left out."""
+        keep = ~np.isin(self.pupil * n_a + self.ambassador, codes)
+        return replace(
+            self,
+            pupil=self.pupil[keep],
+            ambassador=self.ambassador[keep],
+            score=self.score[keep],
+            gap=self.gap[keep],
+        )
+
+    def carried_over(
+        self, result: Assignment
+    ) -> tuple[_Priced, NDArray[np.bool_], NDArray[np.bool_]]:
+        """This complete pricing under the new duals of ``result``, and who moved too far.
+
+        With ``d_p = u_p - u'_p`` and ``e_a = v_a - v'_a``, an unlisted pair has reduced cost at
+        most ``-slack + (d_p - c) + (e_a + c)`` under the new duals, for any constant ``c``.  So
+        an unlisted pair can violate only if its pupil has ``d_p - c > slack / 2`` or its
+        ambassador ``e_a + c > slack / 2`` (returned as masks: price those rows and columns
+        again); the listed pairs get their gaps recomputed.
+        """
+        u, v = result.pupil_price, result.ambassador_price
+        d = self.u - u
+        e = self.v - v
+        shift = np.int64(np.median(d)) if len(d) else np.int64(0)
+        half = self.slack // 2
+        gap = integer_scores(self.score, self.scale) - (u[self.pupil] + v[self.ambassador])
+        carried = replace(self, gap=gap, u=u, v=v, complete=False)
+        return carried, d - shift > half, e + shift > half
+
+
+def _merged(parts: list[_Priced], n_a: int) -> _Priced:
+    """One pricing of the pairs of ``parts`` (same duals), each pair once, in code order."""
+    code = np.concatenate([p.pupil * n_a + p.ambassador for p in parts])
+    _, first = np.unique(code, return_index=True)  # sorted by code
+
+    def cat(name: str) -> Any:
+        return np.concatenate([getattr(p, name) for p in parts])[first]
+
+    return replace(
+        parts[0],
+        pupil=cat("pupil"),
+        ambassador=cat("ambassador"),
+        score=cat("score"),
+        gap=cat("gap"),
+        complete=False,
     )
 
 
@@ -609,16 +717,21 @@ def _violations(
     result: Assignment,
     cand: Candidates,
     scorer: BlockScorer,
-    exact: Any,
+    exact: Callable[[I64, I64], tuple[I64, I64, F64]],
     present: I64,
     n_a: int,
-) -> tuple[I64, I64, F64]:
+    *,
+    rows_only: NDArray[np.bool_] | None = None,
+    cols_only: NDArray[np.bool_] | None = None,
+) -> _Priced:
     """Absent allowed pairs whose reduced cost is negative under the solver's duals.
 
     A pair outside the graph scores at most ``min(pupil_bound, ambassador_bound)``; only where
     that bound beats ``u_p + v_a`` can it violate.  Flagged pupils are scored, in short runs,
     against only the flagged ambassadors that each run can reach (float32, with a margin), and
-    only pairs within the margin of violating are scored exactly.
+    only pairs within the margin of violating are scored exactly.  ``present`` holds the graph's
+    edges as sorted codes ``pupil * n_a + ambassador``.  ``rows_only``/``cols_only`` restrict the
+    pricing to the pairs of those pupils or of those ambassadors (the result is then not complete).
     """
     scale = result.scale
     u, v = result.pupil_price, result.ambassador_price
@@ -640,12 +753,18 @@ def _violations(
     limit = np.where(tau == -big, -big, tau - np.minimum(v, big // 2))
     n_pre = np.searchsorted(u[order], limit, side="left")
     cols = np.flatnonzero((n_pre > 0) & (prefix_max[np.maximum(n_pre - 1, 0)] > v))
-    # Near-violators within ``slack`` are collected too, but only returned when some pair
-    # really violates.
     slack = np.int64(_NEAR * scale)
+    empty = np.zeros(0, dtype=np.int64)
+    nothing = _Priced(empty, empty, np.zeros(0), empty, u, v, scale, int(slack), False)
     if not len(cols):
-        empty = np.zeros(0, dtype=np.int64)
-        return empty, empty, np.zeros(0)
+        return nothing
+    # Some pair may violate, so a re-solve may follow: collect every pair within ``slack`` of
+    # violating (the ambassadors that could come that close, not only those that could
+    # violate), so that after the re-solve a recheck of these pairs can replace a full pricing.
+    n_pre = np.searchsorted(u[order], limit + slack, side="left")
+    cols = np.flatnonzero((n_pre > 0) & (prefix_max[np.maximum(n_pre - 1, 0)] > v - slack))
+    if cols_only is not None:
+        cols = cols[cols_only[cols]]
     # A pair can come within ``slack`` of violating only if y_p > v_a - slack and
     # u_p < limit_a + slack.  With the columns sorted by v, a pupil's first condition holds on a
     # prefix; pupils sorted by y (largest first) have shrinking prefixes, so short runs of them
@@ -656,6 +775,8 @@ def _violations(
     reach = np.searchsorted(v_sorted, y + slack, side="left")  # prefix length per pupil
     lim_max = np.maximum.accumulate(lim_sorted)
     can = (reach > 0) & (u < lim_max[np.maximum(reach - 1, 0)] + slack)
+    if rows_only is not None:
+        can &= rows_only
     rows = np.flatnonzero(can)
     rows = rows[np.argsort(-y[rows], kind="stable")]
     found: list[tuple[I64, I64, F64, I64]] = []
@@ -664,6 +785,7 @@ def _violations(
     # Bounded memory and work per round: a round stops once it has found enough violators to be
     # worth a re-solve (the next round finds the rest).
     lo = 0
+    stopped = False
     while lo < len(rows):
         width = int(reach[rows[lo]])
         hi = min(len(rows), lo + max(1, min(_PRICING_ROWS, _PRICING_BATCH // width)))
@@ -686,20 +808,25 @@ def _violations(
         found.append((pl[near], al[near], sc[near], gap[near]))
         n_found += int((gap > 0).sum())
         if n_found >= _ENOUGH_VIOLATORS:
+            stopped = lo < len(rows)
             break
-    if n_found == 0:
-        empty = np.zeros(0, dtype=np.int64)
-        return empty, empty, np.zeros(0)
+    if not found:
+        return replace(nothing, complete=rows_only is None and cols_only is None)
     pl, al, sc, gap = (np.concatenate([f[i] for f in found]) for i in range(4))
     # In (pupil, ambassador) order, whatever order the staircase visited them in.
     by_code = np.argsort(pl * n_a + al, kind="stable")
-    pl, al, sc, gap = pl[by_code], al[by_code], sc[by_code], gap[by_code]
-    # Violators, and the pairs closest to violating (they tend to violate after the re-solve):
-    # adding them now saves pricing rounds, each a full solve.
-    extra = max(4 * n_found, 1000)
-    keep = np.argsort(-gap, kind="stable")[: n_found + extra]
-    keep = np.sort(keep)
-    return pl[keep], al[keep], sc[keep]
+    restricted = rows_only is not None or cols_only is not None
+    return _Priced(
+        pl[by_code],
+        al[by_code],
+        sc[by_code],
+        gap[by_code],
+        u,
+        v,
+        scale,
+        int(slack),
+        not (stopped or restricted),
+    )
 
 
 def _contains(sorted_codes: I64, codes: I64) -> NDArray[np.bool_]:

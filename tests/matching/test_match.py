@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from typing import Any
 
 import numpy as np
 import pytest
@@ -143,24 +144,27 @@ def test_matching_never_imports_the_app() -> None:
 
 
 @pytest.mark.parametrize("exact", [True, False])
-def test_pricing_finds_every_violator_by_brute_force(exact: bool) -> None:
+@pytest.mark.parametrize(("n_p", "n_a", "seed"), [(700, 50, 11), (400, 60, 1)])
+def test_pricing_finds_every_violator_by_brute_force(
+    exact: bool, n_p: int, n_a: int, seed: int
+) -> None:
     """The staircase of pricing sub-blocks misses no absent pair within the slack of violating."""
     from matching._assign import integer_scores, solve_flow
     from matching._candidates import BlockScorer, block_candidates
-    from matching._match import _NEAR, _violations
+    from matching._match import _NEAR, _merged, _violations
 
-    pupils, ambassadors = synthetic(700, 50, random_state=11)
+    pupils, ambassadors = synthetic(n_p, n_a, random_state=seed)
     enc = encode(pupils, ambassadors)
     model = ScoringModel()
-    ps, as_ = np.arange(700), np.arange(50)
+    ps, as_ = np.arange(n_p), np.arange(n_a)
     prio = np.array([p.priority for p in enc.pupils])
     cap = np.array([a.capacity for a in enc.ambassadors], dtype=np.int64)
     scorer = BlockScorer(model.factors(enc), [], ps, as_, mask=None, min_score=None, exact=exact)
     cand = block_candidates(scorer, capacity=cap, k_pupil=1, k_ambassador=1, deep=prio, k_deep=2)
     es = model.score_pairs(enc, cand.pupil, cand.ambassador)
     result = solve_flow(
-        n_pupils=700,
-        n_ambassadors=50,
+        n_pupils=n_p,
+        n_ambassadors=n_a,
         edge_pupil=cand.pupil,
         edge_ambassador=cand.ambassador,
         edge_score=es,
@@ -172,20 +176,69 @@ def test_pricing_finds_every_violator_by_brute_force(exact: bool) -> None:
     def exact_fn(pl: np.ndarray, al: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         return pl, al, model.score_pairs(enc, pl, al)
 
-    present = np.sort(cand.pupil * 50 + cand.ambassador)
-    vp, va, vs = _violations(result, cand, scorer, exact_fn, present, 50)
+    present = np.sort(cand.pupil * n_a + cand.ambassador)
+    priced = _violations(result, cand, scorer, exact_fn, present, n_a)
     s = model.score(enc)
-    gap = integer_scores(s, result.scale) - result.pupil_price[:, None]
-    gap = gap - result.ambassador_price[None, :]
-    absent = np.ones((700, 50), dtype=bool)
+    absent = np.ones((n_p, n_a), dtype=bool)
     absent[cand.pupil, cand.ambassador] = False
+
+    def gaps(r: Any) -> np.ndarray:
+        g = integer_scores(s, r.scale) - r.pupil_price[:, None]
+        return np.asarray(g - r.ambassador_price[None, :])
+
+    gap = gaps(result)
     violators = set(zip(*np.nonzero(absent & (gap > 0)), strict=True))
     assert violators  # the instance must exercise pricing
+    # Complete: every absent pair within the slack of violating is listed, and only those.
+    near = set(zip(*np.nonzero(absent & (gap > -_NEAR * result.scale)), strict=True))
+    assert priced.complete
+    assert set(zip(priced.pupil.tolist(), priced.ambassador.tolist(), strict=True)) == near
+    vp, va, vs = priced.additions()
     got = set(zip(vp.tolist(), va.tolist(), strict=True))
-    assert violators <= got
-    assert all(absent[p, a] and gap[p, a] > -_NEAR * result.scale for p, a in got)
-    assert np.all(np.diff(vp * 50 + va) > 0)  # sorted, no duplicates
+    assert violators <= got <= near
+    assert np.all(np.diff(vp * n_a + va) > 0)  # sorted, no duplicates
     assert np.allclose(vs, s[vp, va])
+
+    # After the re-solve, a recheck of the listed pairs finds exactly the new violators.
+    ep = np.concatenate([cand.pupil, vp])
+    ea = np.concatenate([cand.ambassador, va])
+    again = solve_flow(
+        n_pupils=n_p,
+        n_ambassadors=n_a,
+        edge_pupil=ep,
+        edge_ambassador=ea,
+        edge_score=model.score_pairs(enc, ep, ea),
+        capacity=cap,
+        priority=prio,
+        locked_edges=np.zeros(0, dtype=np.int64),
+        scale=result.scale,
+    )
+    carried, moved_p, moved_a = priced.without(vp * n_a + va, n_a).carried_over(again)
+    absent[vp, va] = False
+    new_gap = gaps(again)
+    # An unlisted pair can only violate through a pupil or an ambassador whose dual moved.
+    unlisted = absent.copy()
+    unlisted[carried.pupil, carried.ambassador] = False
+    could = moved_p[:, None] | moved_a[None, :]
+    assert not (unlisted & (new_gap > 0) & ~could).any()
+    if seed == 1:  # here the re-solve moved duals enough for unlisted pairs to violate
+        assert (unlisted & (new_gap > 0)).any()
+    assert np.array_equal(carried.gap, new_gap[carried.pupil, carried.ambassador])
+    # The rows and columns that moved, priced again, complete what the listed pairs miss.
+    new_present = np.sort(ep * n_a + ea)
+    parts = [carried]
+    if moved_p.any():
+        parts.append(
+            _violations(again, cand, scorer, exact_fn, new_present, n_a, rows_only=moved_p)
+        )
+    if moved_a.any():
+        parts.append(
+            _violations(again, cand, scorer, exact_fn, new_present, n_a, cols_only=moved_a)
+        )
+    merged = _merged(parts, n_a)
+    new_violators = set(zip(*np.nonzero(absent & (new_gap > 0)), strict=True))
+    got = set(zip(merged.pupil.tolist(), merged.ambassador.tolist(), strict=True))
+    assert {pa for pa in got if new_gap[pa] > 0} == new_violators
 
 
 @pytest.mark.parametrize(("n_pupils", "n_ambassadors"), [(0, 3), (3, 0), (0, 0)])
