@@ -92,7 +92,7 @@ class BlockScorer:
         # Only the block's rows, in the working precision (never a copy of all pupils per block).
         pupil_cols = [factors.pupil_rows(pupils, self.dtype)]
         amb_cols = [factors.ambassador[ambassadors].astype(self.dtype)]
-        self.keys: list[tuple[I64, I64, float]] = []
+        self.keys: list[tuple[I64, I64, float, _KeyColumns]] = []
         for kp, ka, w in factors.keys:
             kp, ka = kp[pupils], ka[ambassadors]
             block_keys = np.unique(ka[ka >= 0])
@@ -100,14 +100,17 @@ class BlockScorer:
                 pupil_cols.append((w * (kp[:, None] == block_keys[None, :])).astype(self.dtype))
                 amb_cols.append((ka[:, None] == block_keys[None, :]).astype(self.dtype))
             else:
-                self.keys.append((kp, ka, w))
+                self.keys.append((kp, ka, w, _KeyColumns(ka)))
         self.u: FArray = np.ascontiguousarray(np.hstack(pupil_cols))
         self.v: FArray = np.ascontiguousarray(np.hstack(amb_cols).T)
-        self.must_have: list[tuple[FArray, FArray, list[tuple[I64, I64]]]] = [
+        self.must_have: list[tuple[FArray, FArray, list[tuple[I64, I64, _KeyColumns]]]] = [
             (
                 m.pupil_rows(pupils, self.dtype),
                 np.ascontiguousarray(m.ambassador[ambassadors].T, dtype=self.dtype),
-                [(kp[pupils], ka[ambassadors]) for kp, ka, _ in m.keys],
+                [
+                    (kp[pupils], ka[ambassadors], _KeyColumns(ka[ambassadors]))
+                    for kp, ka, _ in m.keys
+                ],
             )
             for m in must_have
         ]
@@ -123,14 +126,14 @@ class BlockScorer:
         v: FArray = self.v if cols is None else self.v[:, cols]
         u: FArray = self.u[rows]
         s: FArray = u @ v
-        for kp, ka, w in self.keys:
-            _add_key_matches(s, kp[rows], ka if cols is None else ka[cols], w)
+        for kp, ka, w, at in self.keys:
+            (at if cols is None else _KeyColumns(ka[cols])).add(s, kp[rows], w)
         for mu, mv, mk in self.must_have:
             mu_rows: FArray = mu[rows]
             mv_cols: FArray = mv if cols is None else mv[:, cols]
             value: FArray = mu_rows @ mv_cols
-            for kp, ka in mk:
-                _add_key_matches(value, kp[rows], ka if cols is None else ka[cols], 1.0)
+            for kp, ka, at in mk:
+                (at if cols is None else _KeyColumns(ka[cols])).add(value, kp[rows], 1.0)
             s[value <= 1e-9] = -np.inf
         if self.mask is not None:
             gp = self.pupils[rows]
@@ -384,32 +387,43 @@ def _chunk(scorer: BlockScorer, lo: int, hi: int, k_row: I64, out: _Stripe, marg
     out.pupil_bound[lo:hi] = kth
 
 
-def _add_key_matches(s: FArray, pupil_key: I64, amb_key: I64, value: float) -> None:
-    """``s[i, j] += value`` where ``pupil_key[i] == amb_key[j] >= 0``, without a dense compare.
+class _KeyColumns:
+    """Where each key sits among a set of ambassadors, for ``s[i, j] += value`` where
+    ``pupil_key[i] == amb_key[j] >= 0`` without a dense compare.
 
-    Few distinct keys (a block's municipality): one broadcast add per key.  Many keys (schools):
-    gather the matching pairs through the ambassadors sorted by key.
+    Few distinct keys (a block's municipality): one broadcast add per key.  Many keys (schools,
+    or municipalities across the country): gather the matching pairs through the ambassadors
+    sorted by key.  Built once per block: sorting 20,000 ambassadors for every chunk of 50
+    pupils cost more than the matrix product.
     """
-    valid = np.flatnonzero(amb_key >= 0)
-    if len(valid) == 0:
-        return
-    distinct = np.unique(amb_key[valid])
-    if len(distinct) <= 16:
-        for key in distinct:
-            rows = np.flatnonzero(pupil_key == key)
-            if len(rows):
-                cols = np.flatnonzero(amb_key == key)
-                s[np.ix_(rows, cols)] += value
-        return
-    order = valid[np.argsort(amb_key[valid], kind="stable")]
-    sorted_keys = amb_key[order]
-    lo = np.searchsorted(sorted_keys, pupil_key, side="left")
-    hi = np.searchsorted(sorted_keys, pupil_key, side="right")
-    lengths = np.where(pupil_key >= 0, hi - lo, 0)
-    total = int(lengths.sum())
-    if total == 0:
-        return
-    rows = np.repeat(np.arange(len(pupil_key)), lengths)
-    starts = np.repeat(lo - np.cumsum(lengths) + lengths, lengths)
-    cols = order[starts + np.arange(total)]
-    s[rows, cols] += value
+
+    def __init__(self, amb_key: I64) -> None:
+        valid = np.flatnonzero(amb_key >= 0)
+        self.order = valid[np.argsort(amb_key[valid], kind="stable")]
+        self.sorted_keys = amb_key[self.order]
+        distinct, start = np.unique(self.sorted_keys, return_index=True)
+        self.few: list[tuple[int, I64]] | None = None
+        if len(distinct) <= 16:
+            bounds = np.r_[start, len(self.order)]
+            self.few = [
+                (int(k), np.sort(self.order[bounds[i] : bounds[i + 1]]))
+                for i, k in enumerate(distinct.tolist())
+            ]
+
+    def add(self, s: FArray, pupil_key: I64, value: float) -> None:
+        if self.few is not None:
+            for key, cols in self.few:
+                rows = np.flatnonzero(pupil_key == key)
+                if len(rows):
+                    s[np.ix_(rows, cols)] += value
+            return
+        lo = np.searchsorted(self.sorted_keys, pupil_key, side="left")
+        hi = np.searchsorted(self.sorted_keys, pupil_key, side="right")
+        lengths = np.where(pupil_key >= 0, hi - lo, 0)
+        total = int(lengths.sum())
+        if total == 0:
+            return
+        rows = np.repeat(np.arange(len(pupil_key)), lengths)
+        starts = np.repeat(lo - np.cumsum(lengths) + lengths, lengths)
+        cols = self.order[starts + np.arange(total)]
+        s[rows, cols] += value
