@@ -6,9 +6,10 @@ import gc
 import multiprocessing
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
+from itertools import islice
 from typing import Any, Literal
 
 import numpy as np
@@ -29,6 +30,8 @@ DENSE_PAIRS = 20_000
 _PRICING_BATCH = 1 << 20
 #: ... of at most this many pupils (a short run of the staircase) ...
 _PRICING_ROWS = 256
+#: ... in waves of this many runs ...
+_PRICING_WAVE = 32
 #: ... and stops a round after this many violators (they are added and the flow re-solved).
 _ENOUGH_VIOLATORS = 200_000
 #: Absent pairs within this score of violating are added with the violators.
@@ -586,7 +589,7 @@ def _solve_block(
         assert scorer is not None
         edge_codes = np.sort(ep * n_a + ea)
         if reference is None:
-            priced = _violations(result, cand, scorer, exact, edge_codes, n_a)
+            priced = _violations(result, cand, scorer, exact, edge_codes, n_a, n_jobs=n_jobs)
             full_pricings += 1
             reference = priced if priced.complete else None
         else:
@@ -597,11 +600,29 @@ def _solve_block(
             parts = [carried]
             if moved_p.any():
                 parts.append(
-                    _violations(result, cand, scorer, exact, edge_codes, n_a, rows_only=moved_p)
+                    _violations(
+                        result,
+                        cand,
+                        scorer,
+                        exact,
+                        edge_codes,
+                        n_a,
+                        rows_only=moved_p,
+                        n_jobs=n_jobs,
+                    )
                 )
             if moved_a.any():
                 parts.append(
-                    _violations(result, cand, scorer, exact, edge_codes, n_a, cols_only=moved_a)
+                    _violations(
+                        result,
+                        cand,
+                        scorer,
+                        exact,
+                        edge_codes,
+                        n_a,
+                        cols_only=moved_a,
+                        n_jobs=n_jobs,
+                    )
                 )
             priced = _merged(parts, n_a)
             reference = None
@@ -723,6 +744,7 @@ def _violations(
     *,
     rows_only: NDArray[np.bool_] | None = None,
     cols_only: NDArray[np.bool_] | None = None,
+    n_jobs: int = 1,
 ) -> _Priced:
     """Absent allowed pairs whose reduced cost is negative under the solver's duals.
 
@@ -779,37 +801,54 @@ def _violations(
         can &= rows_only
     rows = np.flatnonzero(can)
     rows = rows[np.argsort(-y[rows], kind="stable")]
-    found: list[tuple[I64, I64, F64, I64]] = []
-    n_found = 0
     threshold_v = v.astype(np.float64) - slack
-    # Bounded memory and work per round: a round stops once it has found enough violators to be
-    # worth a re-solve (the next round finds the rest).
-    lo = 0
-    stopped = False
-    while lo < len(rows):
-        width = int(reach[rows[lo]])
-        hi = min(len(rows), lo + max(1, min(_PRICING_ROWS, _PRICING_BATCH // width)))
-        r = rows[lo:hi]
-        lo = hi
-        c = cols[:width]
-        c = c[lim_sorted[:width] + slack > u[r].min()]
-        if not len(c):
-            continue
+
+    def staircase() -> Iterator[tuple[I64, I64]]:
+        """Runs of pupils, each with the ambassadors it can reach."""
+        lo = 0
+        while lo < len(rows):
+            width = int(reach[rows[lo]])
+            hi = min(len(rows), lo + max(1, min(_PRICING_ROWS, _PRICING_BATCH // width)))
+            r = rows[lo:hi]
+            lo = hi
+            c = cols[:width]
+            c = c[lim_sorted[:width] + slack > u[r].min()]
+            if len(c):
+                yield r, c
+
+    def price(run: tuple[I64, I64]) -> tuple[I64, I64, F64, I64] | None:
+        """The absent pairs of one run within ``slack`` of violating, with their gaps."""
+        r, c = run
         s = scorer.scores(r, c).astype(np.float64)
         need = u[r].astype(np.float64)[:, None] + threshold_v[c][None, :]
         ri, ci = np.nonzero((s + scorer.margin) * scale + 1.0 > need)
         if not len(ri):
-            continue
+            return None
         pl, al = r[ri], c[ci]
         absent = ~_contains(present, pl * n_a + al)
         pl, al, sc = exact(pl[absent], al[absent])
         gap = integer_scores(sc, scale) - (u[pl] + v[al])
         near = gap > -slack
-        found.append((pl[near], al[near], sc[near], gap[near]))
-        n_found += int((gap > 0).sum())
-        if n_found >= _ENOUGH_VIOLATORS:
-            stopped = lo < len(rows)
-            break
+        return pl[near], al[near], sc[near], gap[near]
+
+    # Runs are priced in waves, on ``n_jobs`` threads (the products release the GIL).  Bounded
+    # work per round: a round stops after the wave in which it has found enough violators to be
+    # worth a re-solve (the next round finds the rest).  Waves have a fixed size, so where a
+    # round stops does not depend on ``n_jobs``.
+    found: list[tuple[I64, I64, F64, I64]] = []
+    n_found = 0
+    stopped = False
+    runs = staircase()
+    with ThreadPoolExecutor(max_workers=max(1, n_jobs)) as pool:
+        while wave := list(islice(runs, _PRICING_WAVE)):
+            priced = list(pool.map(price, wave)) if n_jobs > 1 else list(map(price, wave))
+            for one in priced:
+                if one is not None:
+                    found.append(one)
+                    n_found += int((one[3] > 0).sum())
+            if n_found >= _ENOUGH_VIOLATORS:
+                stopped = next(runs, None) is not None
+                break
     if not found:
         return replace(nothing, complete=rows_only is None and cols_only is None)
     pl, al, sc, gap = (np.concatenate([f[i] for f in found]) for i in range(4))
