@@ -9,6 +9,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
+from functools import partial
 from itertools import islice
 from typing import Any, Literal
 
@@ -108,7 +109,7 @@ def match(
     locked: Iterable[tuple[str, str]] = (),
     min_score: float | None = None,
     quotas: Literal["proportional"] | Mapping[str, int] | None = None,
-    k_pupil: int = 1,
+    k_pupil: int | None = None,
     k_ambassador: int = 8,
     k_priority: int = 24,
     max_rounds: int = 20,
@@ -143,6 +144,9 @@ def match(
         Candidates kept per pupil, per ambassador beyond its capacity, and per priority pupil
         (priority pupils are matched wherever there is room, so they reach further down their
         lists).  They change the speed, never the result: pricing adds whatever is missing.
+        ``k_pupil`` by default: 1 in a block whose ambassadors can take fewer than half its
+        pupils (most pupils stay unmatched, and the ambassadors' lists find the ones who do
+        not), 3 otherwise (every pupil is matched and needs a choice).
     max_rounds : int
         Pricing rounds before giving up on certification.
     n_jobs : int
@@ -210,7 +214,7 @@ def _match(
     locked: Iterable[tuple[str, str]],
     min_score: float | None,
     quotas: Literal["proportional"] | Mapping[str, int] | None,
-    k_pupil: int,
+    k_pupil: int | None,
     k_ambassador: int,
     k_priority: int,
     max_rounds: int,
@@ -228,7 +232,7 @@ def _match(
     capacity = columns.capacity
     if (capacity < 0).any():
         raise ValueError("capacity must be non-negative")
-    if k_pupil < 1 or min(k_ambassador, k_priority, max_rounds) < 0:
+    if (k_pupil is not None and k_pupil < 1) or min(k_ambassador, k_priority, max_rounds) < 0:
         raise ValueError(
             "k_pupil must be at least 1; k_ambassador, k_priority and max_rounds non-negative"
         )
@@ -384,6 +388,11 @@ def _pair(
     return p_index[p], a_index[a]
 
 
+def _default_k_pupil(capacity: I64, n_pupils: int) -> int:
+    """Candidates per pupil when the caller does not say (see :func:`match`)."""
+    return 3 if 2 * int(capacity.sum()) >= n_pupils else 1
+
+
 def _check_locks(
     locks: list[tuple[int, int]],
     capacity: I64,
@@ -481,7 +490,7 @@ def _solve_block(
     mask: MaskFn | None,
     allow_codes: I64 | None,
     min_score: float | None,
-    k_pupil: int,
+    k_pupil: int | None,
     k_ambassador: int,
     k_priority: int,
     max_rounds: int,
@@ -533,7 +542,7 @@ def _solve_block(
         cand = block_candidates(
             scorer,
             capacity=cap,
-            k_pupil=k_pupil,
+            k_pupil=k_pupil if k_pupil is not None else _default_k_pupil(cap, n_p),
             k_ambassador=k_ambassador,
             deep=priority[ps],
             k_deep=k_priority,
@@ -587,9 +596,11 @@ def _solve_block(
             break
         rounds += 1
         assert scorer is not None
-        edge_codes = np.sort(ep * n_a + ea)
+        price = partial(
+            _violations, result, cand, scorer, exact, np.sort(ep * n_a + ea), n_a, n_jobs=n_jobs
+        )
         if reference is None:
-            priced = _violations(result, cand, scorer, exact, edge_codes, n_a, n_jobs=n_jobs)
+            priced = price()
             full_pricings += 1
             reference = priced if priced.complete else None
         else:
@@ -599,31 +610,9 @@ def _solve_block(
             carried, moved_p, moved_a = reference.carried_over(result)
             parts = [carried]
             if moved_p.any():
-                parts.append(
-                    _violations(
-                        result,
-                        cand,
-                        scorer,
-                        exact,
-                        edge_codes,
-                        n_a,
-                        rows_only=moved_p,
-                        n_jobs=n_jobs,
-                    )
-                )
+                parts.append(price(rows_only=moved_p))
             if moved_a.any():
-                parts.append(
-                    _violations(
-                        result,
-                        cand,
-                        scorer,
-                        exact,
-                        edge_codes,
-                        n_a,
-                        cols_only=moved_a,
-                        n_jobs=n_jobs,
-                    )
-                )
+                parts.append(price(cols_only=moved_a))
             priced = _merged(parts, n_a)
             reference = None
         vp, va, vs = priced.additions()
