@@ -88,6 +88,8 @@ def one(name: str, *, baselines: bool, n_jobs: int) -> dict[str, Any]:
         "seconds_first_call": t_first,
         "load_average": os.getloadavg()[0],
         "peak_mb": _peak_mb(),
+        # Forked block workers (the partitioned country); their pages are mostly shared.
+        "peak_workers_mb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024.0,
         "edges": result.stats["edges"],
         "pricing_rounds": result.stats["pricing_rounds"],
         "certified": result.certified,
