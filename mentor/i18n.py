@@ -17,6 +17,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_date, format_datetime
+from babel.numbers import format_decimal
 from babel.support import LazyProxy, NullTranslations, Translations
 
 LOCALES = ("da", "en")
@@ -74,6 +75,11 @@ def format_local_date(value: date | datetime) -> str:
     if isinstance(value, datetime):
         value = value.astimezone(LOCAL_TIMEZONE).date()
     return format_date(value, "dd.MM.yyyy", locale=get_locale())
+
+
+def format_local_decimal(value: float, digits: int = 2) -> str:
+    """0,51 in Danish and 0.51 in English, with ``digits`` decimals."""
+    return format_decimal(value, "0." + "0" * digits, locale=get_locale())
 
 
 def format_local_datetime(value: datetime) -> str:

@@ -20,6 +20,7 @@ from mentor.i18n import (
     LOCALE_NAMES,
     format_local_date,
     format_local_datetime,
+    format_local_decimal,
     get_locale,
     gettext,
     ngettext,
@@ -51,6 +52,7 @@ def environment() -> Environment:
     env.install_gettext_callables(gettext, ngettext, newstyle=True)  # type: ignore[attr-defined]
     env.filters["date"] = format_local_date
     env.filters["datetime"] = format_local_datetime
+    env.filters["decimal"] = format_local_decimal
     env.globals.update(locale_names=LOCALE_NAMES, htmx_file=HTMX_FILE)
     return env
 

@@ -64,6 +64,10 @@ def test_start_preview_and_commit(client: TestClient, db: Session) -> None:
     assert "Foreslåede par" in preview.text
     assert "Elever uden ambassadør" in preview.text
     assert "Alle ambassadører, der passer, er fuldt optaget" in preview.text  # 4 pupils, 2 places
+    # Scores in Danish have a decimal comma, in the pairs and in the mean.
+    assert re.search(r"<td>[01],\d\d</td>", preview.text)
+    assert re.search(r"<dd>[01],\d\d</dd>", preview.text)
+    assert not re.search(r"<td>[01]\.\d\d</td>", preview.text)
     assert db.scalar(select(func.count(Match.id))) == 0
 
     response = post_form(client, f"/matching/runs/{run_id}/commit", {})
