@@ -62,6 +62,11 @@ class Settings(BaseSettings):
     login_max_failures_per_ip: int = 20
     login_failure_window: int = 15 * 60
 
+    # The municipality's accessibility statement (Tilgængelighedserklæring), made with the Agency
+    # for Digital Government's WAS-Tool; the footer of every page links to it. Until it is set,
+    # the footer links to the product's own page about accessibility, which says it is missing.
+    accessibility_statement_url: str | None = None
+
     # E-mail. With no SMTP host, mails are written as .eml files to mail_dir.
     smtp_host: str | None = None
     smtp_port: int = 25

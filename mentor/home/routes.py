@@ -21,3 +21,9 @@ def home(request: Request, user: OptionalUser, db: SessionDep) -> Response:
     if user.role is Role.COUNSELLOR:
         context["current_user_schools"] = schools_of_counsellor(db, counsellor_id=user.id)
     return render(request, f"home/{user.role.value}.html", context)
+
+
+@router.get("/accessibility")
+def accessibility(request: Request) -> Response:
+    """How the product meets WCAG 2.1 AA, and where the municipality's statement is; public."""
+    return render(request, "home/accessibility.html")

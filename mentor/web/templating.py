@@ -73,6 +73,7 @@ def page_context(request: Request) -> dict[str, Any]:
         "locale": get_locale(),
         "csrf_token": csrf.token_for(request),
         "flash_messages": flash.pop_messages(request),
+        "accessibility_statement_url": request.app.state.settings.accessibility_statement_url,
     }
 
 

@@ -112,3 +112,12 @@ def test_the_accessibility_check_sees_violations_under_the_apps_csp(page: Page) 
 
     with pytest.raises(AssertionError, match="label"):
         check_accessibility(page)
+
+
+def test_the_accessibility_statement_is_one_click_from_any_footer(page: Page) -> None:
+    visit(page, "/login")
+    follow(
+        page, page.get_by_role("contentinfo").get_by_role("link", name="Tilgængelighedserklæring")
+    )
+    expect(page.get_by_role("heading", level=1)).to_have_text("Tilgængelighed")
+    expect(page.get_by_text("Kommunen har endnu ikke lagt et link")).to_be_visible()

@@ -92,6 +92,7 @@ def test_the_link_opens_the_pupils_questionnaire_with_first_name_only(
     assert "Hej Asta!" in page.text
     assert "Østergaard" not in page.text
     assert "Log ind" not in page.text  # no account, no login link on the pupil's pages
+    assert '<a href="/accessibility">Tilgængelighedserklæring</a>' in page.text
     assert f'id="interest-{interests[0].id}"' in page.text
     for rank in range(1, 6):
         assert f'<label for="programme_{rank}">{rank}. valg</label>' in page.text

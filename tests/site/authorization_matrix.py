@@ -29,6 +29,7 @@ from tests.site.matrix_roles import ADMIN_ONLY, PUBLIC, Outcome
 MATRIX: dict[tuple[str, str], dict[str, Outcome]] = {
     ("GET", "/healthz"): PUBLIC,
     ("GET", "/"): PUBLIC,
+    ("GET", "/accessibility"): PUBLIC,
     ("GET", "/login"): PUBLIC,
     ("POST", "/login"): PUBLIC,
     ("POST", "/logout"): PUBLIC,
