@@ -101,6 +101,16 @@ def next_version(db: Session) -> str:
     return f"v{max(numbers, default=0) + 1}"
 
 
+def _retire_active_model(db: Session) -> None:
+    """The model in use stops being it (one active model: a unique index holds it)."""
+    db.execute(
+        update(ScoringModelRecord)
+        .where(ScoringModelRecord.active)
+        .values(active=False)
+        .execution_options(synchronize_session="fetch")
+    )
+
+
 def store_model(
     db: Session,
     *,
@@ -115,12 +125,7 @@ def store_model(
         # unique indexes refuse the second, which becomes a Conflict rather than an error page.
         with db.begin_nested():
             if active:
-                db.execute(
-                    update(ScoringModelRecord)
-                    .where(ScoringModelRecord.active)
-                    .values(active=False)
-                    .execution_options(synchronize_session="fetch")
-                )
+                _retire_active_model(db)
             row = ScoringModelRecord(
                 version=next_version(db),
                 weights={"weights": model.weights, "must_have": list(model.must_have)},
@@ -171,12 +176,7 @@ def adopt(db: Session, *, actor: User | None, row: ScoringModelRecord) -> None:
         return
     try:
         with db.begin_nested():
-            db.execute(
-                update(ScoringModelRecord)
-                .where(ScoringModelRecord.active)
-                .values(active=False)
-                .execution_options(synchronize_session="fetch")
-            )
+            _retire_active_model(db)
             row.active = True
             db.flush()
     except IntegrityError as error:
