@@ -12,9 +12,19 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from enum import StrEnum
-from typing import Any, ClassVar
+from typing import Any, ClassVar, TypeVar
 
-from sqlalchemy import JSON, DateTime, Engine, MetaData, Table, create_engine, event, insert
+from sqlalchemy import (
+    JSON,
+    DateTime,
+    Engine,
+    MetaData,
+    Table,
+    create_engine,
+    event,
+    insert,
+    inspect,
+)
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
 from sqlalchemy.types import TypeDecorator
 
@@ -169,3 +179,15 @@ def bulk_insert(session: Session, table: Table, rows: list[dict[str, Any]]) -> N
     with driver.cursor() as cursor, cursor.copy(statement) as copy:
         for row in rows:
             copy.write_row([value(row, name) for name in columns])
+
+
+RowT = TypeVar("RowT", bound=Base)
+
+
+def locked(db: Session, row: RowT) -> RowT:
+    """``row`` read afresh and locked until the transaction ends (``SELECT ... FOR UPDATE`` on
+    PostgreSQL; SQLite locks the whole database on write instead)."""
+    identity = inspect(row).identity
+    if identity is None:
+        raise ValueError("only a stored row can be locked")
+    return db.get_one(type(row), identity, with_for_update=True, populate_existing=True)

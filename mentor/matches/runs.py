@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session
 import matching
 from mentor.audit.service import record, record_selected
 from mentor.config import Settings
-from mentor.db import bulk_insert, utcnow
+from mentor.db import bulk_insert, locked, utcnow
 from mentor.errors import Conflict, Forbidden, InvalidInput, NotFound
 from mentor.i18n import LazyText, lazy_gettext
 from mentor.matches.features import MatchingInput, Scope, fingerprint, load_input
@@ -230,16 +230,6 @@ def start_run(
     return run
 
 
-def _lock_run(db: Session, run: MatchRun) -> MatchRun:
-    query = (
-        select(MatchRun)
-        .where(MatchRun.id == run.id)
-        .with_for_update()
-        .execution_options(populate_existing=True)
-    )
-    return db.scalars(query).one()
-
-
 def _refuse_unless_preview(run: MatchRun) -> None:
     if run.state is MatchRunState.COMMITTED:
         raise Conflict(ALREADY_COMMITTED)
@@ -262,7 +252,7 @@ def commit_run(db: Session, *, actor: User, run: MatchRun, settings: Settings) -
     Refused when the run is not a preview any more (committed twice, discarded) or when what it
     was computed from has changed; the message says what changed.
     """
-    run = _lock_run(db, run)
+    run = locked(db, run)
     if run.created_by_id != actor.id:
         raise NotFound()
     _refuse_unless_preview(run)
@@ -392,7 +382,7 @@ def _notify_ambassadors(db: Session, counts: dict[int, int], settings: Settings)
 
 
 def discard_run(db: Session, *, actor: User, run: MatchRun) -> None:
-    run = _lock_run(db, run)
+    run = locked(db, run)
     if run.created_by_id != actor.id:
         raise NotFound()
     _refuse_unless_preview(run)

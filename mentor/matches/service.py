@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 
 from mentor.audit.service import record
 from mentor.config import Settings, get_settings
-from mentor.db import utcnow
+from mentor.db import locked, utcnow
 from mentor.errors import Conflict, InvalidInput, NotFound
 from mentor.i18n import lazy_gettext
 from mentor.models import (
@@ -93,27 +93,6 @@ def _is_proposable(db: Session, ambassador: Ambassador) -> bool:
 def _lock_pupil(db: Session, pupil: Pupil) -> None:
     # Serialises with a consent withdrawal for the same pupil (mentor.pupils.consent).
     db.execute(select(Pupil.id).where(Pupil.id == pupil.id).with_for_update())
-
-
-def _lock_ambassador(db: Session, ambassador: Ambassador) -> Ambassador:
-    """The ambassador row, locked and freshly read (capacity and state may just have changed)."""
-    query = (
-        select(Ambassador)
-        .where(Ambassador.id == ambassador.id)
-        .with_for_update()
-        .execution_options(populate_existing=True)
-    )
-    return db.scalars(query).one()
-
-
-def _lock_match(db: Session, match: Match) -> Match:
-    query = (
-        select(Match)
-        .where(Match.id == match.id)
-        .with_for_update()
-        .execution_options(populate_existing=True)
-    )
-    return db.scalars(query).one()
 
 
 def _record_transition(
@@ -249,8 +228,8 @@ def accept(db: Session, *, match: Match, ambassador: Ambassador) -> Match:
     if match.ambassador_id != ambassador.id:
         raise NotFound()
     # Parent row first, then the match: every writer takes the locks in this order.
-    ambassador = _lock_ambassador(db, ambassador)
-    match = _lock_match(db, match)
+    ambassador = locked(db, ambassador)
+    match = locked(db, match)
     if match.state is not MatchState.PROPOSED:
         raise Conflict(ALREADY_ANSWERED)
     if ambassador.state is not AmbassadorState.ACTIVE:
@@ -289,7 +268,7 @@ def decline(
         raise InvalidInput({"reason": too_long})
     if category is DeclineReason.OTHER and not text:
         raise InvalidInput({"reason": EXPLAIN_OTHER})
-    match = _lock_match(db, match)
+    match = locked(db, match)
     if match.state is not MatchState.PROPOSED:
         raise Conflict(ALREADY_ANSWERED)
     match.state = MatchState.DECLINED
@@ -423,7 +402,7 @@ def end_match(
     if reason is CloseReason.OTHER and not text:
         raise InvalidInput({"note": EXPLAIN_OTHER_CLOSE})
     # Serialises with the ambassador's accept or decline of the same proposal.
-    match = _lock_match(db, match)
+    match = locked(db, match)
     if match.state not in OPEN_MATCH_STATES:
         raise Conflict(MATCH_ALREADY_ENDED)
     before = _end(match, actor=actor, reason=reason, note=text or None)
