@@ -14,7 +14,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from enum import StrEnum
+from typing import Any, TypeVar
 
 from sqlalchemy import Select, func, select
 from sqlalchemy.exc import IntegrityError
@@ -24,7 +25,7 @@ from mentor.audit.service import record
 from mentor.config import Settings, get_settings
 from mentor.db import locked, utcnow
 from mentor.errors import Conflict, InvalidInput, NotFound
-from mentor.i18n import lazy_gettext
+from mentor.i18n import LazyText, lazy_gettext
 from mentor.models import (
     OPEN_MATCH_STATES,
     Ambassador,
@@ -249,6 +250,32 @@ def accept(db: Session, *, match: Match, ambassador: Ambassador) -> Match:
     return match
 
 
+ChoiceT = TypeVar("ChoiceT", bound=StrEnum)
+
+
+def _checked_note(
+    choice: ChoiceT | None,
+    note: str | None,
+    *,
+    fields: tuple[str, str],
+    max_length: int,
+    other: ChoiceT,
+    explain_other: LazyText,
+) -> tuple[ChoiceT, str]:
+    """The chosen reason and its note, stripped; refused, next to ``fields`` (the choice's and
+    the note's), when no reason is chosen, the note is too long, or "other" comes without one."""
+    choice_field, note_field = fields
+    text = (note or "").strip()
+    if choice is None:
+        raise InvalidInput({choice_field: CHOOSE_REASON})
+    if len(text) > max_length:
+        too_long = lazy_gettext("Write at most %(max)s characters.", max=max_length)
+        raise InvalidInput({note_field: too_long})
+    if choice is other and not text:
+        raise InvalidInput({note_field: explain_other})
+    return choice, text
+
+
 def decline(
     db: Session,
     *,
@@ -260,14 +287,14 @@ def decline(
     """Decline a waiting proposal: the pupil returns to the pool, the pair never comes back."""
     if match.ambassador_id != ambassador.id:
         raise NotFound()
-    text = (reason or "").strip()
-    if category is None:
-        raise InvalidInput({"category": CHOOSE_REASON})
-    if len(text) > DECLINE_REASON_MAX:
-        too_long = lazy_gettext("Write at most %(max)s characters.", max=DECLINE_REASON_MAX)
-        raise InvalidInput({"reason": too_long})
-    if category is DeclineReason.OTHER and not text:
-        raise InvalidInput({"reason": EXPLAIN_OTHER})
+    category, text = _checked_note(
+        category,
+        reason,
+        fields=("category", "reason"),
+        max_length=DECLINE_REASON_MAX,
+        other=DeclineReason.OTHER,
+        explain_other=EXPLAIN_OTHER,
+    )
     match = locked(db, match)
     if match.state is not MatchState.PROPOSED:
         raise Conflict(ALREADY_ANSWERED)
@@ -393,14 +420,14 @@ def end_match(
     moment ago. Whether the pupil may be proposed again, and when, is the matcher's rule
     (``mentor.matches.features``).
     """
-    text = (note or "").strip()
-    if reason is None:
-        raise InvalidInput({"reason": CHOOSE_REASON})
-    if len(text) > CLOSE_NOTE_MAX:
-        too_long = lazy_gettext("Write at most %(max)s characters.", max=CLOSE_NOTE_MAX)
-        raise InvalidInput({"note": too_long})
-    if reason is CloseReason.OTHER and not text:
-        raise InvalidInput({"note": EXPLAIN_OTHER_CLOSE})
+    reason, text = _checked_note(
+        reason,
+        note,
+        fields=("reason", "note"),
+        max_length=CLOSE_NOTE_MAX,
+        other=CloseReason.OTHER,
+        explain_other=EXPLAIN_OTHER_CLOSE,
+    )
     # Serialises with the ambassador's accept or decline of the same proposal.
     match = locked(db, match)
     if match.state not in OPEN_MATCH_STATES:
