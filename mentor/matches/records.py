@@ -85,11 +85,22 @@ def school_names(conn: Connection) -> Schools:
     return {oid: (name, municipality or "") for oid, name, municipality in rows}
 
 
-def _interest_labels(conn: Connection) -> dict[int, tuple[str, str]]:
-    """Interest id -> (Danish, English) label: the catalogue, read once (a hundred rows) so that
-    the many pupil-interest rows travel as two integers each."""
+def _labelled_interests(
+    conn: Connection, owner_interest: Select[tuple[int, int]]
+) -> tuple[dict[int, list[str]], dict[str, str]]:
+    """Each owner's interests as Danish labels, in the query's order, and each Danish label's
+    English one.  The catalogue is read once (a hundred rows), so that the many
+    ``(owner id, interest id)`` rows travel as two integers each."""
     rows = conn.execute(select(Interest.id, Interest.label_da, Interest.label_en)).all()
-    return {iid: (da, en) for iid, da, en in rows}
+    labels = {iid: (da, en) for iid, da, en in rows}
+    interests: dict[int, list[str]] = defaultdict(list)
+    english: dict[str, str] = {}
+    # .all(): iterating a result fetches row by row, slowly
+    for owner, iid in conn.execute(owner_interest).tuples().all():
+        da, en = labels[iid]
+        interests[owner].append(da)
+        english[da] = en
+    return interests, english
 
 
 def pupil_tags(
@@ -97,19 +108,14 @@ def pupil_tags(
 ) -> tuple[dict[int, list[str]], dict[int, list[str]], dict[str, str]]:
     """Interest labels (Danish) and wanted programme codes (by rank) of the given pupils, and
     each Danish interest label's English one."""
-    labels = _interest_labels(conn)
-    codes = dict(conn.execute(select(Programme.id, Programme.code)).tuples().all())
-    interests: dict[int, list[str]] = defaultdict(list)
-    programmes: dict[int, list[str]] = defaultdict(list)
-    english: dict[str, str] = {}
-    for pid, iid in conn.execute(
+    interests, english = _labelled_interests(
+        conn,
         select(PupilInterest.pupil_id, PupilInterest.interest_id)
         .where(PupilInterest.pupil_id.in_(pupil_ids))
-        .order_by(PupilInterest.pupil_id, PupilInterest.interest_id)
-    ).all():  # .all(): iterating a result fetches row by row, slowly
-        da, en = labels[iid]
-        interests[pid].append(da)
-        english[da] = en
+        .order_by(PupilInterest.pupil_id, PupilInterest.interest_id),
+    )
+    codes = dict(conn.execute(select(Programme.id, Programme.code)).tuples().all())
+    programmes: dict[int, list[str]] = defaultdict(list)
     for pid, programme_id in conn.execute(
         select(PupilProgrammeInterest.pupil_id, PupilProgrammeInterest.programme_id)
         .where(PupilProgrammeInterest.pupil_id.in_(pupil_ids))
@@ -122,18 +128,12 @@ def pupil_tags(
 def ambassador_interests(
     conn: Connection, ambassador_ids: Select[tuple[int]] | Sequence[int]
 ) -> tuple[dict[int, list[str]], dict[str, str]]:
-    labels = _interest_labels(conn)
-    interests: dict[int, list[str]] = defaultdict(list)
-    english: dict[str, str] = {}
-    for aid, iid in conn.execute(
+    return _labelled_interests(
+        conn,
         select(AmbassadorInterest.ambassador_id, AmbassadorInterest.interest_id)
         .where(AmbassadorInterest.ambassador_id.in_(ambassador_ids))
-        .order_by(AmbassadorInterest.ambassador_id, AmbassadorInterest.interest_id)
-    ).all():
-        da, en = labels[iid]
-        interests[aid].append(da)
-        english[da] = en
-    return interests, english
+        .order_by(AmbassadorInterest.ambassador_id, AmbassadorInterest.interest_id),
+    )
 
 
 def ambassador_record(
