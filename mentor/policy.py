@@ -20,6 +20,7 @@ from mentor.models import (
     AmbassadorState,
     CounsellorSchool,
     Match,
+    Meeting,
     Organisation,
     Pupil,
     Role,
@@ -42,6 +43,10 @@ class Permission(StrEnum):
     IMPORT_AMBASSADORS = "import_ambassadors"
     # The scoring model's weights and training (issue 6): the programme's owner.
     MANAGE_SCORING = "manage_scoring"
+    # A coordinator confirms or declines the meetings held at the school.
+    CONFIRM_MEETINGS = "confirm_meetings"
+    # A personal calendar feed of one's own meetings: the people who take part in them.
+    CALENDAR_FEED = "calendar_feed"
 
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
@@ -63,10 +68,13 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.RUN_MATCHING,
             Permission.FOLLOW_UP,
             Permission.INVITE_AMBASSADORS,
+            Permission.CALENDAR_FEED,
         }
     ),
-    Role.COORDINATOR: frozenset({Permission.ENROL_PUPILS}),
-    Role.AMBASSADOR: frozenset({Permission.MENTOR}),
+    Role.COORDINATOR: frozenset(
+        {Permission.ENROL_PUPILS, Permission.CONFIRM_MEETINGS, Permission.CALENDAR_FEED}
+    ),
+    Role.AMBASSADOR: frozenset({Permission.MENTOR, Permission.CALENDAR_FEED}),
 }
 
 
@@ -154,4 +162,67 @@ def proposable_ambassadors() -> Select[tuple[Ambassador]]:
     """
     return select(Ambassador).where(
         Ambassador.state == AmbassadorState.ACTIVE, Ambassador.capacity > 0
+    )
+
+
+# Meetings
+
+
+def counsellor_school_ids(user: User) -> Select[tuple[int]]:
+    """The schools in a counsellor's caseload (none for any other role)."""
+    if user.role is not Role.COUNSELLOR:
+        return select(Organisation.id).where(false())
+    return select(CounsellorSchool.school_id).where(CounsellorSchool.counsellor_id == user.id)
+
+
+def visible_meeting_ids(user: User) -> Select[tuple[int]]:
+    """The meetings this user may see: an ambassador's own; those at a coordinator's school or
+    at a counsellor's schools. Admins see none (they do no casework)."""
+    if not user.is_active:
+        return select(Meeting.id).where(false())
+    if user.role is Role.AMBASSADOR:
+        own = select(Ambassador.id).where(Ambassador.user_id == user.id)
+        return select(Meeting.id).where(Meeting.ambassador_id.in_(own))
+    if user.role is Role.COORDINATOR and user.organisation_id is not None:
+        return select(Meeting.id).where(Meeting.school_id == user.organisation_id)
+    if user.role is Role.COUNSELLOR:
+        return select(Meeting.id).where(Meeting.school_id.in_(counsellor_school_ids(user)))
+    return select(Meeting.id).where(false())
+
+
+def can_view_meeting(db: Session, user: User, meeting_id: int) -> bool:
+    query = select(Meeting.id).where(
+        Meeting.id == meeting_id, Meeting.id.in_(visible_meeting_ids(user))
+    )
+    return db.scalar(query) is not None
+
+
+def is_meeting_ambassador(db: Session, user: User, meeting: Meeting) -> bool:
+    """Whether ``user`` is the ambassador who holds ``meeting`` (and wrote its log)."""
+    if user.role is not Role.AMBASSADOR or not user.is_active:
+        return False
+    owner = select(Ambassador.user_id).where(Ambassador.id == meeting.ambassador_id)
+    return db.scalar(owner) == user.id
+
+
+def may_read_meeting_log(db: Session, user: User, meeting: Meeting) -> bool:
+    """A log is read by its author and the pupils' counsellor; a coordinator sees attendance
+    only, and no other ambassador ever sees it."""
+    if is_meeting_ambassador(db, user, meeting):
+        return True
+    if user.role is Role.COUNSELLOR and user.is_active:
+        query = select(CounsellorSchool.school_id).where(
+            CounsellorSchool.counsellor_id == user.id,
+            CounsellorSchool.school_id == meeting.school_id,
+        )
+        return db.scalar(query) is not None
+    return False
+
+
+def may_confirm_meeting(user: User, meeting: Meeting) -> bool:
+    """The coordinator of the meeting's school confirms or declines it."""
+    return (
+        has_permission(user, Permission.CONFIRM_MEETINGS)
+        and user.organisation_id is not None
+        and user.organisation_id == meeting.school_id
     )

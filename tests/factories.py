@@ -14,24 +14,28 @@ import itertools
 import secrets
 import uuid
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import Any, TypeVar
 
 from sqlalchemy.orm import Session
 
 from mentor.db import Base, utcnow
 from mentor.models import (
+    BOOKED_STATES,
     AccountToken,
     Ambassador,
     AmbassadorInterest,
     AmbassadorState,
     Attendance,
     AuditEvent,
+    CalendarEntry,
+    CalendarEntryKind,
     CloseReason,
     ConsentMethod,
     ConsentState,
     CounsellorSchool,
     Feedback,
+    Helpfulness,
     InstitutionProgramme,
     Interest,
     InterestGroup,
@@ -46,7 +50,9 @@ from mentor.models import (
     MeetingKind,
     MeetingLog,
     MeetingParticipant,
+    MeetingPlace,
     MeetingState,
+    MeetingTopic,
     Note,
     Organisation,
     OrganisationKind,
@@ -524,13 +530,42 @@ def make_scoring_model(session: Session, **overrides: Any) -> ScoringModelRecord
 # Meetings
 
 
+def make_calendar_entry(session: Session, **overrides: Any) -> CalendarEntry:
+    values: dict[str, Any] = {
+        "kind": CalendarEntryKind.HOLIDAY,
+        "name_da": "Efterårsferie",
+        "name_en": "Autumn holiday",
+        "starts_on": date(2026, 10, 10),
+        "ends_on": date(2026, 10, 18),
+        "school_id": _optional_id(overrides, "school"),
+    }
+    return _save(session, CalendarEntry(**(values | overrides)))
+
+
+def make_meeting_topic(session: Session, **overrides: Any) -> MeetingTopic:
+    n = _next()
+    values: dict[str, Any] = {
+        "code": f"topic_{n}",
+        "label_da": f"Emne {n}",
+        "label_en": f"Topic {n}",
+        "active": True,
+        "sort_order": n,
+    }
+    return _save(session, MeetingTopic(**(values | overrides)))
+
+
 def make_meeting(session: Session, **overrides: Any) -> Meeting:
-    # Next week, Tuesday-ish afternoon in Danish time (UTC+1 in winter).
-    starts_at = (utcnow() + timedelta(days=7)).replace(hour=13, minute=0, second=0, microsecond=0)
+    # From next week on, an afternoon in Danish time (UTC+1 in winter); a day later for each
+    # meeting made, so that default meetings never double-book anyone.
+    starts_at = (utcnow() + timedelta(days=7 + _next())).replace(
+        hour=13, minute=0, second=0, microsecond=0
+    )
     starts_at = overrides.get("starts_at", starts_at)
     values: dict[str, Any] = {
         "ambassador_id": _parent_id(session, overrides, "ambassador", make_ambassador),
+        "school_id": _parent_id(session, overrides, "school", make_school),
         "kind": MeetingKind.ONE_TO_ONE,
+        "place": MeetingPlace.SCHOOL,
         "starts_at": starts_at,
         "ends_at": starts_at + timedelta(hours=1),
         "location": "Haderslev Bibliotek, Bispebroen 1",
@@ -543,10 +578,16 @@ def make_meeting(session: Session, **overrides: Any) -> Meeting:
 
 
 def make_meeting_participant(session: Session, **overrides: Any) -> MeetingParticipant:
+    meeting_id = _parent_id(session, overrides, "meeting", make_meeting)
+    meeting = session.get_one(Meeting, meeting_id)
     values: dict[str, Any] = {
-        "meeting_id": _parent_id(session, overrides, "meeting", make_meeting),
+        "meeting_id": meeting_id,
         "pupil_id": _parent_id(session, overrides, "pupil", make_pupil),
         "match_id": _optional_id(overrides, "match"),
+        # The meeting's time, copied as the booking service does.
+        "starts_at": meeting.starts_at,
+        "ends_at": meeting.ends_at,
+        "booked": meeting.state in BOOKED_STATES,
         "attendance": Attendance.UNKNOWN,
     }
     return _save(session, MeetingParticipant(**(values | overrides)))
@@ -569,6 +610,7 @@ def make_feedback(session: Session, **overrides: Any) -> Feedback:
         "meeting_id": _parent_id(session, overrides, "meeting", make_meeting),
         "pupil_id": _parent_id(session, overrides, "pupil", make_pupil),
         "rating": 5,
+        "helped": Helpfulness.YES,
         "comment": "Det var rigtig godt at høre, hvordan det er at gå på gymnasiet.",
         "submitted_at": utcnow(),
     }

@@ -44,13 +44,20 @@ from mentor.models.match import (
     ScoringModelRecord,
 )
 from mentor.models.meeting import (
+    BOOKED_STATES,
     Attendance,
+    CalendarEntry,
+    CalendarEntryKind,
     Feedback,
+    FollowUpPriority,
+    Helpfulness,
     Meeting,
     MeetingKind,
     MeetingLog,
     MeetingParticipant,
+    MeetingPlace,
     MeetingState,
+    MeetingTopic,
 )
 from mentor.models.note import Note
 from mentor.models.organisation import (
@@ -77,6 +84,7 @@ from mentor.models.pupil import (
 from mentor.models.setting import Setting
 
 __all__ = [
+    "BOOKED_STATES",
     "OPEN_MATCH_STATES",
     "AccountToken",
     "Ambassador",
@@ -86,6 +94,8 @@ __all__ = [
     "AuditAction",
     "AuditEvent",
     "Base",
+    "CalendarEntry",
+    "CalendarEntryKind",
     "CloseReason",
     "ConsentMethod",
     "ConsentState",
@@ -94,6 +104,8 @@ __all__ = [
     "DeclineReason",
     "EudMainArea",
     "Feedback",
+    "FollowUpPriority",
+    "Helpfulness",
     "InstitutionProgramme",
     "Interest",
     "InterestGroup",
@@ -109,7 +121,9 @@ __all__ = [
     "MeetingKind",
     "MeetingLog",
     "MeetingParticipant",
+    "MeetingPlace",
     "MeetingState",
+    "MeetingTopic",
     "Note",
     "Organisation",
     "OrganisationKind",

@@ -63,6 +63,12 @@ class User(TimestampMixin, Base):
     )
     is_active: Mapped[bool] = mapped_column(default=True, info=personal(ACCOUNT))
     last_login_at: Mapped[datetime | None] = mapped_column(info=personal(ACCOUNT))
+    # The personal calendar feed (/calendar/{token}.ics): only the token's SHA-256 is kept; the
+    # user sees the address once, when it is made, and can renew or revoke it.
+    calendar_token_hash: Mapped[str | None] = mapped_column(
+        String(64), unique=True, info=not_personal(SECURITY)
+    )
+    calendar_token_created_at: Mapped[datetime | None] = mapped_column(info=not_personal(SECURITY))
 
     organisation: Mapped[Organisation | None] = relationship(lazy="raise")
     # The schools a counsellor follows; empty for every other role.

@@ -185,6 +185,8 @@ class Match(Base):
     )
     # The day-before reminder of an unanswered proposal; set once, so cron can run it again.
     reminder_sent_at: Mapped[datetime | None] = mapped_column(info=not_personal(MENTORING))
+    # When the school's coordinator passed an accepted match on to the pupil (the printed note).
+    handed_over_at: Mapped[datetime | None] = mapped_column(info=not_personal(MENTORING))
     closed_at: Mapped[datetime | None] = mapped_column(info=not_personal(MENTORING))
     close_reason: Mapped[CloseReason | None] = mapped_column(
         str_enum(CloseReason, name="close_reason"), info=personal(MENTORING)

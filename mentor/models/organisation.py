@@ -9,12 +9,13 @@ from __future__ import annotations
 
 from datetime import date
 from enum import StrEnum
+from typing import Any
 
 from sqlalchemy import CheckConstraint, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from mentor.db import Base, Retention, TimestampMixin
-from mentor.models._types import not_personal, str_enum
+from mentor.models._types import JSONDocument, not_personal, str_enum
 
 REF = Retention.REFERENCE
 
@@ -67,6 +68,15 @@ class Organisation(TimestampMixin, Base):
     municipality_code: Mapped[str | None] = mapped_column(String(3), info=not_personal(REF))
     address: Mapped[str | None] = mapped_column(String(300), info=not_personal(REF))
     active: Mapped[bool] = mapped_column(default=True, info=not_personal(REF))
+    # A school's hours, when ambassadors may meet its pupils: [{"weekday": 0-6 (Monday = 0),
+    # "start": "08:00", "end": "15:30"}]; empty means the usual (Monday-Friday, 08:00-16:00).
+    school_hours: Mapped[list[dict[str, Any]]] = mapped_column(
+        JSONDocument, default=list, info=not_personal(REF)
+    )
+    # Whether the coordinator confirms each meeting held at the school before it stands.
+    meeting_confirmation_required: Mapped[bool] = mapped_column(
+        default=True, info=not_personal(REF)
+    )
 
     programmes: Mapped[list[Programme]] = relationship(
         secondary="institution_programme", lazy="raise", order_by="Programme.sort_order"

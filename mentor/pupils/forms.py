@@ -12,11 +12,9 @@ from pydantic import Field
 from mentor.catalogue.forms import LocalDate
 from mentor.i18n import LazyText, lazy_gettext
 from mentor.models import (
-    Attendance,
     ConsentMethod,
     ConsentState,
     MatchState,
-    MeetingState,
     PupilStatus,
 )
 from mentor.web.forms import Email, FormModel
@@ -49,17 +47,6 @@ MATCH_STATE_LABELS: dict[MatchState, LazyText] = {
     MatchState.CLOSED: lazy_gettext("Closed"),
     MatchState.WITHDRAWN: lazy_gettext("Withdrawn"),
     MatchState.EXPIRED: lazy_gettext("Expired"),
-}
-
-MEETING_STATE_LABELS: dict[MeetingState, LazyText] = {
-    MeetingState.SCHEDULED: lazy_gettext("Scheduled"),
-    MeetingState.HELD: lazy_gettext("Held"),
-    MeetingState.CANCELLED: lazy_gettext("Cancelled"),
-}
-ATTENDANCE_LABELS: dict[Attendance, LazyText] = {
-    Attendance.UNKNOWN: lazy_gettext("Not logged"),
-    Attendance.ATTENDED: lazy_gettext("Came"),
-    Attendance.ABSENT: lazy_gettext("Did not come"),
 }
 
 

@@ -15,18 +15,17 @@ from mentor.errors import InvalidInput
 from mentor.i18n import get_locale
 from mentor.matches.closing import CLOSE_REASON_LABELS, EndForm, close_reason_options
 from mentor.matches.explanations import explanation_sentences
+from mentor.meetings.labels import ATTENDANCE_LABELS, MEETING_STATE_LABELS
 from mentor.models import Pupil, User
 from mentor.policy import Permission, has_permission, may_set_priority
 from mentor.pupils import consent_routes, service
 from mentor.pupils.consent import ConsentRecord, local_today, record_consent
 from mentor.pupils.deps import VisiblePupil
 from mentor.pupils.forms import (
-    ATTENDANCE_LABELS,
     CONSENT_METHOD_LABELS,
     CONSENT_STATE_LABELS,
     MATCH_FILTER_LABELS,
     MATCH_STATE_LABELS,
-    MEETING_STATE_LABELS,
     QUESTIONNAIRE_FILTER_LABELS,
     RECORDABLE_CONSENT_STATES,
     STATUS_LABELS,

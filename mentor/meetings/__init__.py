@@ -1,0 +1,1 @@
+"""Meetings: scheduling without double booking, invitations, reminders, logs and feedback."""
