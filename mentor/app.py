@@ -16,7 +16,7 @@ from mentor.ambassadors import proposals_routes as ambassador_proposals_routes
 from mentor.ambassadors import vetting_routes as ambassador_vetting_routes
 from mentor.catalogue import routes as catalogue_routes
 from mentor.config import PROJECT_ROOT, Settings, get_settings
-from mentor.db import make_engine, make_sessionmaker
+from mentor.db import Clock, make_engine, make_sessionmaker, utcnow
 from mentor.home import routes as home_routes
 from mentor.matches import closing_routes, scoring_routes
 from mentor.matches import routes as matching_routes
@@ -31,11 +31,16 @@ from mentor.web.middleware import LocaleMiddleware, SecurityHeadersMiddleware
 
 
 def create_app(
-    settings: Settings | None = None, *, session_factory: sessionmaker[Session] | None = None
+    settings: Settings | None = None,
+    *,
+    session_factory: sessionmaker[Session] | None = None,
+    clock: Clock = utcnow,
 ) -> FastAPI:
     settings = settings or get_settings()
     app = FastAPI(title="Ambassadør", docs_url=None, redoc_url=None, openapi_url=None)
     app.state.settings = settings
+    # The time as routes see it (``ClockDep``); tests replace it to move time.
+    app.state.clock = clock
     app.state.session_factory = session_factory or make_sessionmaker(
         make_engine(settings.database_url)
     )

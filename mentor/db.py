@@ -8,7 +8,7 @@ together they are the record of processing (GDPR Art. 30) that the privacy work 
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from enum import StrEnum
@@ -63,6 +63,10 @@ def column_info(*, personal: bool, retention: Retention) -> dict[str, Any]:
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
+
+
+# What services that depend on the time are given, so that tests move time instead of sleeping.
+Clock = Callable[[], datetime]
 
 
 class UTCDateTime(TypeDecorator[datetime]):

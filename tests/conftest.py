@@ -14,6 +14,7 @@ import socket
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from email import message_from_bytes, policy
 from email.message import EmailMessage
 from pathlib import Path
@@ -28,7 +29,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from mentor.app import create_app
 from mentor.config import Environment, Settings
-from mentor.db import make_engine
+from mentor.db import make_engine, utcnow
 from mentor.migrations import upgrade
 from tests.throwaway_database import throwaway_database
 
@@ -172,9 +173,28 @@ def settings(smtp_server: SmtpServer, tmp_path: Path) -> Settings:
     )
 
 
+@dataclass
+class FakeClock:
+    """A clock a test sets and moves: ``clock.now = ...`` or ``clock.advance(hours=25)``."""
+
+    now: datetime = field(default_factory=utcnow)
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, **delta: float) -> datetime:
+        self.now += timedelta(**delta)
+        return self.now
+
+
 @pytest.fixture
-def app(settings: Settings, session_factory: sessionmaker[Session]) -> FastAPI:
-    return create_app(settings, session_factory=session_factory)
+def clock() -> FakeClock:
+    return FakeClock()
+
+
+@pytest.fixture
+def app(settings: Settings, session_factory: sessionmaker[Session], clock: FakeClock) -> FastAPI:
+    return create_app(settings, session_factory=session_factory, clock=clock)
 
 
 @pytest.fixture

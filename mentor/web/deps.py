@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from mentor.accounts.sessions import COOKIE_NAME, resolve_session
 from mentor.config import Settings
+from mentor.db import Clock
 from mentor.errors import LoginRequired
 from mentor.models import User
 from mentor.notifications.delivery import deliver_in_background
@@ -41,7 +42,15 @@ def get_db(request: Request) -> Iterator[Session]:
             deliver_in_background(factory, request.app.state.settings)
 
 
+def get_clock(request: Request) -> Clock:
+    clock: Clock = request.app.state.clock
+    return clock
+
+
 SettingsDep = Annotated[Settings, Depends(get_settings_dep)]
+# The app's clock (``create_app(clock=...)``): routes pass ``clock()`` to the services, so a
+# test moves time by giving the app another clock.
+ClockDep = Annotated[Clock, Depends(get_clock)]
 SessionDep = Annotated[Session, Depends(get_db)]
 
 
