@@ -44,7 +44,7 @@ from mentor.models import (
     Pupil,
 )
 from mentor.policy import proposable_ambassadors
-from mentor.pupils.consent import matchable_pupils
+from mentor.pupils.eligibility import matchable_pupils
 
 
 @dataclass(frozen=True)

@@ -39,9 +39,7 @@ from mentor.models import (
 )
 from mentor.notifications.service import queue_email
 from mentor.policy import proposable_ambassadors
-
-# Module import, not names: mentor.pupils.consent imports this module in turn.
-from mentor.pupils import consent
+from mentor.pupils.eligibility import may_be_matched
 
 # The pair's history that rules out a new proposal: the ambassador said no or never answered, or
 # the pair met and the match ended (a counsellor ended it, or consent was withdrawn).
@@ -159,7 +157,7 @@ def propose(
     settings = settings or get_settings()
     _lock_pupil(db, pupil)
     db.refresh(pupil)
-    if not consent.may_be_matched(pupil):
+    if not may_be_matched(pupil):
         raise Conflict(PUPIL_NOT_MATCHABLE)
     if not _is_proposable(db, ambassador):
         raise Conflict(AMBASSADOR_NOT_PROPOSABLE)

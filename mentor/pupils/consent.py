@@ -1,9 +1,10 @@
-"""Guardian consent: recording it, withdrawing it, and who may be matched because of it.
+"""Guardian consent: recording it and withdrawing it.
 
 The municipality's basis for processing is its public task (GDPR Art. 6(1)(e)), but the programme
 asks the guardians' consent to take part, and must show who gave it, when, how and who wrote it
 down. Without consent a pupil is not matched; a consent that ends (withdrawn, or refused after
-all) ends any open proposal or match at once, so that no ambassador keeps seeing the pupil.
+all) ends any open proposal or match at once, so that no ambassador keeps seeing the pupil. Who
+may be matched because of it is ``mentor.pupils.eligibility``.
 """
 
 from __future__ import annotations
@@ -12,22 +13,19 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 
-from sqlalchemy import Select, and_, exists, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from mentor.audit.service import record
 from mentor.db import utcnow
 from mentor.errors import InvalidInput
 from mentor.i18n import LOCAL_TIMEZONE, LazyText, lazy_gettext
-from mentor.matches import service as matches
+from mentor.matches.service import end_open_matches
 from mentor.models import (
-    OPEN_MATCH_STATES,
     CloseReason,
     ConsentMethod,
     ConsentState,
-    Match,
     Pupil,
-    PupilStatus,
     Setting,
     User,
 )
@@ -93,7 +91,7 @@ def record_consent(db: Session, *, actor: User, pupil: Pupil, consent: ConsentRe
         details={"from": before.value, "to": consent.state.value, "method": consent.method.value},
     )
     if consent.state is not ConsentState.GIVEN:
-        matches.end_open_matches(db, actor=actor, pupil=pupil, reason=CloseReason.NO_LONGER_WANTED)
+        end_open_matches(db, actor=actor, pupil=pupil, reason=CloseReason.NO_LONGER_WANTED)
 
 
 def withdraw_consent(
@@ -116,29 +114,6 @@ def record_class_consent(
     for pupil, consent in changes:
         record_consent(db, actor=actor, pupil=pupil, consent=consent)
     return len(changes)
-
-
-# Who may be matched
-
-
-def may_be_matched(pupil: Pupil) -> bool:
-    """An active pupil whose guardian has given consent (open matches aside)."""
-    return pupil.status is PupilStatus.ACTIVE and pupil.consent_state is ConsentState.GIVEN
-
-
-def matchable_pupils() -> Select[tuple[Pupil]]:
-    """Pupils the matcher may propose: active, consent given, and no open proposal or match.
-
-    Unscoped: the caller adds its scope (``.where(Pupil.school_id.in_(...))``).
-    """
-    has_open_match = exists().where(Match.pupil_id == Pupil.id, Match.state.in_(OPEN_MATCH_STATES))
-    return select(Pupil).where(
-        and_(
-            Pupil.status == PupilStatus.ACTIVE,
-            Pupil.consent_state == ConsentState.GIVEN,
-            ~has_open_match,
-        )
-    )
 
 
 def retention_years(db: Session) -> int:

@@ -22,7 +22,7 @@ from mentor.models import (
     PupilStatus,
     User,
 )
-from mentor.pupils.consent import matchable_pupils
+from mentor.pupils.eligibility import matchable_pupils
 from tests.factories import make_ambassador, make_match, make_pupil
 
 EXPLANATION = {"reasons": [{"feature": "interest_similarity", "contribution": 0.4}]}

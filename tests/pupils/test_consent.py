@@ -22,7 +22,8 @@ from mentor.models import (
     Role,
     User,
 )
-from mentor.pupils.consent import local_today, matchable_pupils, may_be_matched, withdraw_consent
+from mentor.pupils.consent import local_today, withdraw_consent
+from mentor.pupils.eligibility import matchable_pupils, may_be_matched
 from tests.factories import (
     make_counsellor_school,
     make_match,
