@@ -82,5 +82,10 @@ def format_local_decimal(value: float, digits: int = 2) -> str:
     return format_decimal(value, "0." + "0" * digits, locale=get_locale())
 
 
+def format_local_time(value: datetime) -> str:
+    """14:30, the clock in Copenhagen."""
+    return format_datetime(value, "HH:mm", tzinfo=LOCAL_TIMEZONE, locale=get_locale())
+
+
 def format_local_datetime(value: datetime) -> str:
     return format_datetime(value, "dd.MM.yyyy HH:mm", tzinfo=LOCAL_TIMEZONE, locale=get_locale())

@@ -34,12 +34,15 @@ def build_message(mail: OutboxEmail, settings: Settings) -> EmailMessage:
     message["Message-ID"] = make_msgid(domain="ambassador.local")
     message.set_content(mail.body_text)
     for attachment in mail.attachments or []:
-        maintype, _, subtype = attachment["content_type"].partition("/")
+        # "text/calendar; method=REQUEST": calendar clients read the method from the part's type.
+        kind, *parameters = (part.strip() for part in attachment["content_type"].split(";"))
+        maintype, _, subtype = kind.partition("/")
         message.add_attachment(
             attachment["content"].encode(),
             maintype=maintype,
             subtype=subtype,
             filename=attachment["filename"],
+            params=dict(parameter.partition("=")[::2] for parameter in parameters if parameter),
         )
     return message
 

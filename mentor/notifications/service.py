@@ -18,6 +18,19 @@ OUTBOX_PENDING = "outbox_pending"
 
 
 @dataclass(frozen=True)
+class Attachment:
+    """A file an e-mail carries (a meeting's .ics invitation). Text only: the outbox keeps it
+    as a string."""
+
+    filename: str
+    content_type: str
+    content: str
+
+    def as_json(self) -> dict[str, str]:
+        return {"filename": self.filename, "content_type": self.content_type, "content": self.content}
+
+
+@dataclass(frozen=True)
 class QueuedEmail:
     to: str
     template: str
@@ -48,10 +61,12 @@ def queue_email(
     template: str,
     locale: str,
     context: dict[str, Any],
+    attachments: list[Attachment] | None = None,
 ) -> OutboxEmail:
     """Render ``templates/email/<template>.txt`` in the recipient's language and queue it."""
     mail = OutboxEmail(
-        **{**_render(QueuedEmail(to, template, locale, context)), "state": OutboxState.PENDING}
+        **{**_render(QueuedEmail(to, template, locale, context)), "state": OutboxState.PENDING},
+        attachments=[attachment.as_json() for attachment in attachments or []] or None,
     )
     db.add(mail)
     db.flush()

@@ -21,6 +21,7 @@ from mentor.i18n import (
     format_local_date,
     format_local_datetime,
     format_local_decimal,
+    format_local_time,
     get_locale,
     gettext,
     ngettext,
@@ -53,6 +54,7 @@ def environment() -> Environment:
     env.filters["date"] = format_local_date
     env.filters["datetime"] = format_local_datetime
     env.filters["decimal"] = format_local_decimal
+    env.filters["time"] = format_local_time
     env.globals.update(locale_names=LOCALE_NAMES, htmx_file=HTMX_FILE)
     return env
 

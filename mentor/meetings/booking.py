@@ -1,0 +1,551 @@
+"""Booking meetings: an ambassador proposes, moves and cancels; the school confirms or declines.
+
+No double booking, ever: every writer locks the ambassador's row, then the pupils' rows in id
+order (``FOR UPDATE`` on PostgreSQL; SQLite's ``BEGIN IMMEDIATE`` serialises writers instead),
+checks the rules and the overlaps under those locks, and writes. On PostgreSQL the exclusion
+constraints on ``meeting`` and ``meeting_participant`` back this up: a booking that slips past
+the check fails on the constraint and gets the same message.
+
+Every change reaches everyone invited — the ambassador, the school's coordinators, and pupils
+whose own e-mail the school's file holds — with an .ics invitation (``mentor.meetings.ics``):
+the same UID and a higher SEQUENCE after each change, CANCEL when the meeting is off.
+
+Functions take the time as ``now``, flush, and leave the commit to the caller.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from mentor.audit.service import record
+from mentor.config import Settings
+from mentor.db import locked
+from mentor.errors import Conflict, InvalidInput
+from mentor.i18n import LazyText, lazy_gettext
+from mentor.meetings.invitations import Change, notify
+from mentor.meetings.rules import OVERLAP, length_problem, load_frame, time_problem
+from mentor.models import (
+    Ambassador,
+    AmbassadorState,
+    Match,
+    MatchState,
+    Meeting,
+    MeetingKind,
+    MeetingParticipant,
+    MeetingPlace,
+    MeetingState,
+    Organisation,
+    Pupil,
+    User,
+)
+from mentor.privacy.cpr import CPR_REFUSED, contains_cpr
+
+LOCATION_MAX = 200
+URL_MAX = 500
+REASON_MAX = 500
+# A small group is a few of the ambassador's own mentees (capacity is at most 5).
+GROUP_MAX = 5
+
+CHOOSE_PUPILS = lazy_gettext("Choose the mentee or mentees the meeting is for.")
+NOT_YOUR_MENTEES = lazy_gettext(
+    "You can only invite your own mentees who have accepted you as their ambassador."
+)
+ONE_PUPIL = lazy_gettext("A one-to-one meeting is with one mentee. Choose one, or a small group.")
+GROUP_SIZE = lazy_gettext(
+    "A small group is 2 to %(max)s of your mentees. For one mentee, choose one-to-one.",
+    max=GROUP_MAX,
+)
+SAME_SCHOOL = lazy_gettext("A group meeting is for mentees from the same school.")
+VISIT_AT_INSTITUTION = lazy_gettext(
+    "A visit to your school takes place at your institution. Choose that place."
+)
+ONLINE_NEEDS_LINK = lazy_gettext("Give the link to the online meeting (starting with https://).")
+BAD_TEXT = lazy_gettext(
+    "The text holds characters that cannot be saved. Remove them and try again."
+)
+GIVE_REASON = lazy_gettext("Give a short reason: everyone invited will see it.")
+NOT_ACTIVE = lazy_gettext("You can schedule meetings only while your ambassador profile is active.")
+NOT_CHANGEABLE = lazy_gettext(
+    "This meeting has already started, ended or been cancelled; it can no longer be changed."
+)
+NOT_PENDING = lazy_gettext("This meeting is no longer waiting for the school's answer.")
+# Matches whose meetings the ambassador may still hold (a paused ambassador keeps their mentees).
+MEETING_AMBASSADOR_STATES = (AmbassadorState.ACTIVE, AmbassadorState.PAUSED)
+CHANGEABLE_STATES = (MeetingState.PENDING, MeetingState.SCHEDULED)
+MATCH_ENDED = lazy_gettext("The mentoring has ended.")
+
+
+@dataclass(frozen=True)
+class MeetingRequest:
+    """A proposed meeting as the form gave it (``starts_at`` UTC; None when it could not be
+    read, and ``time_error`` then says why)."""
+
+    kind: MeetingKind
+    place: MeetingPlace
+    starts_at: datetime | None
+    minutes: int
+    match_ids: tuple[int, ...]
+    location: str = ""
+    online_url: str = ""
+    time_error: LazyText | None = None
+
+
+def _text_problem(text: str, *, max_length: int, required: LazyText | None) -> LazyText | None:
+    if "\x00" in text:
+        return BAD_TEXT
+    if required is not None and not text:
+        return required
+    if len(text) > max_length:
+        return lazy_gettext("Write at most %(max)s characters.", max=max_length)
+    if contains_cpr(text):
+        return CPR_REFUSED
+    return None
+
+
+def _online_url_problem(url: str) -> LazyText | None:
+    if not url.startswith("https://") or len(url) > URL_MAX or any(c.isspace() for c in url):
+        return ONLINE_NEEDS_LINK
+    return _text_problem(url, max_length=URL_MAX, required=None)
+
+
+def _mentee_matches(db: Session, ambassador: Ambassador, match_ids: Sequence[int]) -> list[Match]:
+    """The ambassador's accepted matches among ``match_ids``, with their pupils."""
+    if not match_ids:
+        return []
+    rows = db.execute(
+        select(Match, Pupil)
+        .join(Pupil, Pupil.id == Match.pupil_id)
+        .where(
+            Match.id.in_(match_ids),
+            Match.ambassador_id == ambassador.id,
+            Match.state == MatchState.ACCEPTED,
+        )
+        .order_by(Pupil.id)
+    ).all()
+    return [match for match, _pupil in rows]
+
+
+def _participant_problem(
+    kind: MeetingKind, matches: Sequence[Match], asked: int
+) -> LazyText | None:
+    if asked == 0:
+        return CHOOSE_PUPILS
+    if len(matches) != asked:
+        return NOT_YOUR_MENTEES
+    if kind is MeetingKind.ONE_TO_ONE and len(matches) != 1:
+        return ONE_PUPIL
+    if kind is MeetingKind.SMALL_GROUP and not 2 <= len(matches) <= GROUP_MAX:
+        return GROUP_SIZE
+    if len(matches) > GROUP_MAX:
+        return GROUP_SIZE
+    return None
+
+
+def _lock_people(db: Session, ambassador: Ambassador, pupil_ids: Sequence[int]) -> Ambassador:
+    """The parent rows, always in the same order: the ambassador, then pupils by id."""
+    ambassador = locked(db, ambassador)
+    db.execute(
+        select(Pupil.id).where(Pupil.id.in_(pupil_ids)).order_by(Pupil.id).with_for_update()
+    ).all()
+    return ambassador
+
+
+def _location(
+    db: Session, place: MeetingPlace, school: Organisation, ambassador: Ambassador, detail: str
+) -> str:
+    if place is MeetingPlace.ONLINE:
+        base = "Online"
+    else:
+        where = (
+            school
+            if place is MeetingPlace.SCHOOL
+            else db.get_one(Organisation, ambassador.institution_id)
+        )
+        base = ", ".join(part for part in (where.name, where.address) if part)
+    text = f"{base} – {detail}" if detail else base
+    return text[:LOCATION_MAX]
+
+
+def _write(db: Session, rows: Sequence[object]) -> None:
+    """Flush in a savepoint: PostgreSQL's exclusion constraints refuse a double booking that
+    slipped past the check (it cannot on SQLite, whose writers are serialised)."""
+    try:
+        with db.begin_nested():
+            db.add_all(rows)
+            db.flush()
+    except IntegrityError as error:
+        raise InvalidInput({"starts_at": OVERLAP}) from error
+
+
+def _audit(
+    db: Session,
+    *,
+    actor: User | None,
+    meeting: Meeting,
+    pupil_ids: Sequence[int],
+    action: str,
+    details: dict[str, str],
+) -> None:
+    for pupil_id in pupil_ids:
+        record(
+            db,
+            actor_id=actor.id if actor else None,
+            action=action,
+            object_type="meeting",
+            object_id=meeting.id,
+            pupil_id=pupil_id,
+            details={"state": meeting.state.value, **details},
+        )
+
+
+def _opening_state(school: Organisation) -> MeetingState:
+    # A school that confirms meetings sees each one first: all of them fall in the pupils'
+    # school time, wherever they are held.
+    return MeetingState.PENDING if school.meeting_confirmation_required else MeetingState.SCHEDULED
+
+
+def propose_meeting(
+    db: Session,
+    *,
+    ambassador: Ambassador,
+    request: MeetingRequest,
+    actor: User,
+    now: datetime,
+    settings: Settings,
+) -> Meeting:
+    """Book a meeting for some of the ambassador's accepted mentees, or say what is wrong.
+
+    ``InvalidInput`` names the field: ``pupils``, ``kind``, ``place``, ``location``,
+    ``online_url``, ``minutes`` or ``starts_at`` (a rule broken, or the time taken).
+    """
+    errors: dict[str, LazyText | str] = {}
+    matches = _mentee_matches(db, ambassador, request.match_ids)
+    if problem := _participant_problem(request.kind, matches, len(set(request.match_ids))):
+        errors["pupils"] = problem
+    pupils = [db.get_one(Pupil, match.pupil_id) for match in matches]
+    if len({pupil.school_id for pupil in pupils}) > 1:
+        errors["pupils"] = SAME_SCHOOL
+    if (
+        request.kind is MeetingKind.INSTITUTION_VISIT
+        and request.place is not MeetingPlace.INSTITUTION
+    ):
+        errors["place"] = VISIT_AT_INSTITUTION
+    if request.place is MeetingPlace.ONLINE and (
+        problem := _online_url_problem(request.online_url)
+    ):
+        errors["online_url"] = problem
+    if problem := _text_problem(request.location, max_length=LOCATION_MAX, required=None):
+        errors["location"] = problem
+    if problem := length_problem(request.minutes):
+        errors["minutes"] = problem
+    if request.starts_at is None:
+        errors["starts_at"] = request.time_error or lazy_gettext("Choose a date and a time.")
+    if ambassador.state not in MEETING_AMBASSADOR_STATES:
+        errors["__all__"] = NOT_ACTIVE
+    if errors:
+        raise InvalidInput(errors)
+    assert request.starts_at is not None
+    starts_at, ends_at = request.starts_at, request.starts_at + timedelta(minutes=request.minutes)
+    pupil_ids = [pupil.id for pupil in pupils]
+    ambassador = _lock_people(db, ambassador, pupil_ids)
+    school = db.get_one(Organisation, pupils[0].school_id)
+    frame = load_frame(
+        db, ambassador=ambassador, school=school, pupil_ids=pupil_ids, start=starts_at, end=ends_at
+    )
+    if problem := time_problem(frame, starts_at=starts_at, minutes=request.minutes, now=now):
+        raise InvalidInput({"starts_at": problem})
+    meeting = Meeting(
+        ambassador_id=ambassador.id,
+        school_id=school.id,
+        kind=request.kind,
+        place=request.place,
+        starts_at=starts_at,
+        ends_at=ends_at,
+        location=_location(db, request.place, school, ambassador, request.location),
+        online_url=request.online_url if request.place is MeetingPlace.ONLINE else None,
+        state=_opening_state(school),
+        uid=f"{secrets.token_hex(16)}@ambassador.local",
+        sequence=0,
+        log_nudges_sent=0,
+        created_by_id=actor.id,
+    )
+    _write(db, [meeting])
+    _write(
+        db,
+        [
+            MeetingParticipant(
+                meeting_id=meeting.id,
+                match_id=match.id,
+                pupil_id=match.pupil_id,
+                starts_at=starts_at,
+                ends_at=ends_at,
+                booked=True,
+            )
+            for match in matches
+        ],
+    )
+    _audit(db, actor=actor, meeting=meeting, pupil_ids=pupil_ids, action="create", details={})
+    notify(db, meeting=meeting, change=Change.NEW, settings=settings, now=now)
+    return meeting
+
+
+def _participant_rows(db: Session, meeting: Meeting) -> list[MeetingParticipant]:
+    return list(
+        db.scalars(
+            select(MeetingParticipant)
+            .where(MeetingParticipant.meeting_id == meeting.id)
+            .order_by(MeetingParticipant.pupil_id)
+        )
+    )
+
+
+def _changeable(meeting: Meeting, now: datetime) -> None:
+    if meeting.state not in CHANGEABLE_STATES or meeting.starts_at <= now:
+        raise Conflict(NOT_CHANGEABLE)
+
+
+def _reason(reason: str | None) -> str:
+    text = (reason or "").strip()
+    if problem := _text_problem(text, max_length=REASON_MAX, required=GIVE_REASON):
+        raise InvalidInput({"reason": problem})
+    return text
+
+
+def move_meeting(
+    db: Session,
+    *,
+    meeting: Meeting,
+    starts_at: datetime | None,
+    minutes: int,
+    reason: str | None,
+    actor: User,
+    now: datetime,
+    settings: Settings,
+    time_error: LazyText | None = None,
+) -> Meeting:
+    """Move an upcoming meeting to another time, with a reason; the school confirms again."""
+    errors: dict[str, LazyText | str] = {}
+    try:
+        text = _reason(reason)
+    except InvalidInput as error:
+        errors.update(error.field_errors)
+        text = ""
+    if problem := length_problem(minutes):
+        errors["minutes"] = problem
+    if starts_at is None:
+        errors["starts_at"] = time_error or lazy_gettext("Choose a date and a time.")
+    if errors:
+        raise InvalidInput(errors)
+    assert starts_at is not None
+    participants = _participant_rows(db, meeting)
+    pupil_ids = [participant.pupil_id for participant in participants]
+    ambassador = _lock_people(db, db.get_one(Ambassador, meeting.ambassador_id), pupil_ids)
+    meeting = locked(db, meeting)
+    _changeable(meeting, now)
+    ends_at = starts_at + timedelta(minutes=minutes)
+    school = db.get_one(Organisation, meeting.school_id)
+    frame = load_frame(
+        db,
+        ambassador=ambassador,
+        school=school,
+        pupil_ids=pupil_ids,
+        start=starts_at,
+        end=ends_at,
+        moved_meeting_id=meeting.id,
+    )
+    if problem := time_problem(frame, starts_at=starts_at, minutes=minutes, now=now):
+        raise InvalidInput({"starts_at": problem})
+    before = meeting.starts_at
+    meeting.starts_at, meeting.ends_at = starts_at, ends_at
+    for participant in participants:
+        participant.starts_at, participant.ends_at = starts_at, ends_at
+    meeting.state = _opening_state(school)
+    meeting.confirmed_at = None
+    meeting.confirmed_by_id = None
+    meeting.reminder_sent_at = None
+    meeting.sequence += 1
+    _write(db, [meeting, *participants])
+    _audit(
+        db,
+        actor=actor,
+        meeting=meeting,
+        pupil_ids=pupil_ids,
+        action="update",
+        details={"moved_from": before.isoformat(), "reason": text},
+    )
+    notify(db, meeting=meeting, change=Change.MOVED, settings=settings, now=now, reason=text)
+    return meeting
+
+
+def _call_off(
+    db: Session,
+    meeting: Meeting,
+    *,
+    state: MeetingState,
+    actor: User | None,
+    reason: str,
+    now: datetime,
+) -> list[int]:
+    meeting.state = state
+    meeting.cancelled_at = now
+    meeting.cancelled_by_id = actor.id if actor else None
+    meeting.cancel_reason = reason
+    meeting.sequence += 1
+    participants = _participant_rows(db, meeting)
+    for participant in participants:
+        participant.booked = False
+    db.flush()
+    return [participant.pupil_id for participant in participants]
+
+
+def cancel_meeting(
+    db: Session,
+    *,
+    meeting: Meeting,
+    reason: str | None,
+    actor: User,
+    now: datetime,
+    settings: Settings,
+) -> Meeting:
+    """The ambassador calls an upcoming meeting off, with a reason everyone invited sees."""
+    text = _reason(reason)
+    meeting = locked(db, meeting)
+    _changeable(meeting, now)
+    pupil_ids = _call_off(
+        db, meeting, state=MeetingState.CANCELLED, actor=actor, reason=text, now=now
+    )
+    _audit(
+        db,
+        actor=actor,
+        meeting=meeting,
+        pupil_ids=pupil_ids,
+        action="update",
+        details={"reason": text},
+    )
+    notify(db, meeting=meeting, change=Change.CANCELLED, settings=settings, now=now, reason=text)
+    return meeting
+
+
+def confirm_meeting(
+    db: Session, *, meeting: Meeting, actor: User, now: datetime, settings: Settings
+) -> Meeting:
+    """The school's coordinator confirms a meeting that waits for it."""
+    meeting = locked(db, meeting)
+    if meeting.state is not MeetingState.PENDING or meeting.starts_at <= now:
+        raise Conflict(NOT_PENDING)
+    meeting.state = MeetingState.SCHEDULED
+    meeting.confirmed_at = now
+    meeting.confirmed_by_id = actor.id
+    meeting.sequence += 1
+    db.flush()
+    pupil_ids = [participant.pupil_id for participant in _participant_rows(db, meeting)]
+    _audit(db, actor=actor, meeting=meeting, pupil_ids=pupil_ids, action="update", details={})
+    notify(db, meeting=meeting, change=Change.CONFIRMED, settings=settings, now=now)
+    return meeting
+
+
+def decline_meeting(
+    db: Session,
+    *,
+    meeting: Meeting,
+    reason: str | None,
+    actor: User,
+    now: datetime,
+    settings: Settings,
+) -> Meeting:
+    """The school's coordinator says no to a meeting that waits for it, with a reason."""
+    text = _reason(reason)
+    meeting = locked(db, meeting)
+    if meeting.state is not MeetingState.PENDING or meeting.starts_at <= now:
+        raise Conflict(NOT_PENDING)
+    pupil_ids = _call_off(
+        db, meeting, state=MeetingState.DECLINED, actor=actor, reason=text, now=now
+    )
+    _audit(
+        db,
+        actor=actor,
+        meeting=meeting,
+        pupil_ids=pupil_ids,
+        action="update",
+        details={"reason": text},
+    )
+    notify(db, meeting=meeting, change=Change.DECLINED, settings=settings, now=now, reason=text)
+    return meeting
+
+
+def cancel_meetings_of_ended_match(
+    db: Session, *, match: Match, actor: User | None, now: datetime, settings: Settings
+) -> int:
+    """A match ended (a counsellor ended it, consent was withdrawn, the pupil archived): the
+    pupil leaves every upcoming meeting. A meeting with no one left is cancelled; a group
+    meeting goes on without the pupil. Everyone invited is told. Returns the meetings changed."""
+    rows = db.execute(
+        select(Meeting, MeetingParticipant)
+        .join(MeetingParticipant, MeetingParticipant.meeting_id == Meeting.id)
+        .where(
+            MeetingParticipant.match_id == match.id,
+            MeetingParticipant.booked,
+            Meeting.state.in_(CHANGEABLE_STATES),
+            Meeting.starts_at > now,
+        )
+        .order_by(Meeting.id)
+    ).all()
+    reason = str(MATCH_ENDED)
+    for meeting, participant in rows:
+        meeting = locked(db, meeting)
+        others = [p for p in _participant_rows(db, meeting) if p.id != participant.id]
+        if not others:
+            _call_off(
+                db, meeting, state=MeetingState.CANCELLED, actor=actor, reason=reason, now=now
+            )
+            change = Change.CANCELLED
+        else:
+            # The pupil's e-mail (if any) gets the cancellation before the row goes.
+            notify(
+                db,
+                meeting=meeting,
+                change=Change.CANCELLED,
+                settings=settings,
+                now=now,
+                reason=reason,
+                only_pupil_ids=(participant.pupil_id,),
+            )
+            db.delete(participant)
+            meeting.sequence += 1
+            db.flush()
+            change = Change.MOVED
+        _audit(
+            db,
+            actor=actor,
+            meeting=meeting,
+            pupil_ids=[match.pupil_id],
+            action="update",
+            details={"reason": "match_ended"},
+        )
+        notify(db, meeting=meeting, change=change, settings=settings, now=now, reason=reason)
+    return len(rows)
+
+
+def started_match_ids(db: Session, match_ids: Sequence[int]) -> set[int]:
+    """The matches among ``match_ids`` that are under way ("i gang"): the pupil came to at least
+    one held meeting through the match."""
+    if not match_ids:
+        return set()
+    query = (
+        select(MeetingParticipant.match_id)
+        .join(Meeting, Meeting.id == MeetingParticipant.meeting_id)
+        .where(
+            MeetingParticipant.match_id.in_(match_ids),
+            MeetingParticipant.attendance == "present",
+            Meeting.state == MeetingState.HELD,
+        )
+        .distinct()
+    )
+    return {match_id for match_id in db.scalars(query) if match_id is not None}

@@ -1,0 +1,1 @@
+"""Children's data: what must never be stored, and (later) retention, access and erasure."""
