@@ -7,6 +7,7 @@ from fastapi.staticfiles import StaticFiles
 from sqlalchemy.orm import Session, sessionmaker
 
 from mentor import health
+from mentor.accounts import account_routes as own_account_routes
 from mentor.accounts import admin_routes as account_admin_routes
 from mentor.accounts import routes as account_routes
 from mentor.ambassadors import bulk_invite_routes as ambassador_bulk_invite_routes
@@ -20,6 +21,7 @@ from mentor.db import Clock, make_engine, make_sessionmaker, utcnow
 from mentor.home import routes as home_routes
 from mentor.matches import closing_routes, scoring_routes
 from mentor.matches import routes as matching_routes
+from mentor.meetings import calendar_routes
 from mentor.organisations import routes as organisation_routes
 from mentor.pupils import import_routes as pupil_import_routes
 from mentor.pupils import routes as pupil_routes
@@ -52,10 +54,14 @@ def create_app(
     public.include_router(account_routes.router)
     public.include_router(questionnaire_pupil_routes.router)
     public.include_router(ambassador_joining_routes.public_router)
+    public.include_router(calendar_routes.public_router)
 
     # Everything else requires login: a route is public only by being added above.
     protected = APIRouter(dependencies=[*page_dependencies, Depends(require_user)])
+    protected.include_router(own_account_routes.router)
     protected.include_router(account_admin_routes.router)
+    # Before the meeting pages: /meetings/{id}.ics is a file, not a page.
+    protected.include_router(calendar_routes.router)
     protected.include_router(organisation_routes.router)
     protected.include_router(catalogue_routes.router)
     protected.include_router(questionnaire_routes.router)

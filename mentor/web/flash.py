@@ -90,6 +90,9 @@ MESSAGES: dict[str, LazyText] = {
     "proposal_withdrawn": lazy_gettext(
         "The proposal was withdrawn. The ambassador no longer sees the pupil."
     ),
+    "calendar_feed_revoked": lazy_gettext(
+        "Your calendar feed is revoked. Its address no longer shows your meetings."
+    ),
 }
 
 

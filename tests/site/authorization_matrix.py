@@ -16,6 +16,7 @@ from tests.factories import make_interest, make_organisation, make_programme, ma
 from tests.site import (
     matrix_ambassador_profile,
     matrix_ambassador_vetting,
+    matrix_calendar,
     matrix_closing,
     matrix_matching,
     matrix_proposals,
@@ -74,6 +75,7 @@ MATRIX: dict[tuple[str, str], dict[str, Outcome]] = {
     **matrix_matching.ENTRIES,
     **matrix_scoring.ENTRIES,
     **matrix_closing.ENTRIES,
+    **matrix_calendar.ENTRIES,
 }
 
 # How to fill a path parameter with an object that exists.
@@ -92,4 +94,5 @@ PATH_VALUES: dict[str, Callable[[Session], str]] = {
     **matrix_matching.PATH_VALUES,
     **matrix_scoring.PATH_VALUES,
     **matrix_closing.PATH_VALUES,
+    **matrix_calendar.PATH_VALUES,
 }
