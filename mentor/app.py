@@ -15,6 +15,7 @@ from mentor.ambassadors import joining_routes as ambassador_joining_routes
 from mentor.ambassadors import profile_routes as ambassador_profile_routes
 from mentor.ambassadors import proposals_routes as ambassador_proposals_routes
 from mentor.ambassadors import vetting_routes as ambassador_vetting_routes
+from mentor.catalogue import calendar_routes as school_calendar_routes
 from mentor.catalogue import routes as catalogue_routes
 from mentor.config import PROJECT_ROOT, Settings, get_settings
 from mentor.db import Clock, make_engine, make_sessionmaker, utcnow
@@ -64,6 +65,7 @@ def create_app(
     protected.include_router(calendar_routes.router)
     protected.include_router(organisation_routes.router)
     protected.include_router(catalogue_routes.router)
+    protected.include_router(school_calendar_routes.router)
     protected.include_router(questionnaire_routes.router)
     protected.include_router(pupil_import_routes.router)
     protected.include_router(pupil_routes.router)

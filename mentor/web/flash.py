@@ -39,6 +39,7 @@ MESSAGES: dict[str, LazyText] = {
     "created": lazy_gettext("Created."),
     "created_named": lazy_gettext("%(name)s was created."),
     "saved_named": lazy_gettext("%(name)s was saved."),
+    "deleted_named": lazy_gettext("%(name)s was deleted."),
     "organisation_deactivated": lazy_gettext(
         "%(name)s was deactivated and is no longer offered in lists."
     ),

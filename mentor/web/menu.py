@@ -30,6 +30,8 @@ MENU: tuple[MenuItem, ...] = (
     MenuItem("/admin/ambassadors", lazy_gettext("Ambassadors"), Permission.VET_AMBASSADORS),
     MenuItem("/admin/programmes", lazy_gettext("Programmes"), Permission.MANAGE_CATALOGUE),
     MenuItem("/admin/interests", lazy_gettext("Interests"), Permission.MANAGE_CATALOGUE),
+    MenuItem("/admin/topics", lazy_gettext("Meeting topics"), Permission.MANAGE_CATALOGUE),
+    MenuItem("/admin/calendar", lazy_gettext("School calendar"), Permission.MANAGE_CATALOGUE),
     MenuItem("/admin/scoring", lazy_gettext("Scoring model"), Permission.MANAGE_SCORING),
     MenuItem("/ambassador/mentees", lazy_gettext("My mentees"), Permission.MENTOR),
     MenuItem("/ambassador/profile", lazy_gettext("My profile"), Permission.MENTOR),

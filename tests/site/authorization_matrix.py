@@ -16,6 +16,7 @@ from tests.factories import make_interest, make_organisation, make_programme, ma
 from tests.site import (
     matrix_ambassador_profile,
     matrix_ambassador_vetting,
+    matrix_calendar_admin,
     matrix_calendar,
     matrix_closing,
     matrix_matching,
@@ -75,6 +76,7 @@ MATRIX: dict[tuple[str, str], dict[str, Outcome]] = {
     **matrix_matching.ENTRIES,
     **matrix_scoring.ENTRIES,
     **matrix_closing.ENTRIES,
+    **matrix_calendar_admin.ENTRIES,
     **matrix_calendar.ENTRIES,
 }
 
@@ -94,5 +96,6 @@ PATH_VALUES: dict[str, Callable[[Session], str]] = {
     **matrix_matching.PATH_VALUES,
     **matrix_scoring.PATH_VALUES,
     **matrix_closing.PATH_VALUES,
+    **matrix_calendar_admin.PATH_VALUES,
     **matrix_calendar.PATH_VALUES,
 }
