@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import Any
 
 from pydantic import Field
 
+from mentor.errors import InvalidInput
 from mentor.i18n import LazyText, lazy_gettext
 from mentor.models import OrganisationKind
-from mentor.web.forms import FormModel
+from mentor.organisations.school_hours import HOURS_FIELD, parse_hours_fields
+from mentor.web.forms import FormModel, parse_form
 
 KIND_LABELS: dict[OrganisationKind, LazyText] = {
     OrganisationKind.PRIMARY_SCHOOL: lazy_gettext("Primary school"),
@@ -26,6 +29,40 @@ class OrganisationForm(FormModel):
     municipality_name: str | None = Field(default=None, max_length=100)
     municipality_code: str | None = Field(default=None, max_length=3)
     address: str | None = Field(default=None, max_length=300)
+    # A school's meeting settings, read only when the form had the school section
+    # (``SCHOOL_SECTION``); otherwise a school's stored settings stay as they are.
+    school_section: bool = False
+    meeting_confirmation_required: bool = False  # an unticked checkbox sends nothing
+    school_hours: list[dict[str, Any]] = Field(default_factory=list)
+
+
+# A hidden field of the form's school section: without it (a post from elsewhere) the unticked
+# confirmation checkbox and the empty hours would be read as "no confirmation, never open".
+SCHOOL_SECTION = "school_section"
+SCHOOL_KIND_VALUES = {
+    OrganisationKind.PRIMARY_SCHOOL.value,
+    OrganisationKind.TENTH_GRADE_CENTRE.value,
+}
+
+
+def parse_organisation_form(fields: Mapping[str, str]) -> OrganisationForm:
+    """The form, with a school's hours when it is a school; every problem at once."""
+    errors: dict[str, LazyText | str] = {}
+    plain = {name: value for name, value in fields.items() if name != HOURS_FIELD}
+    form: OrganisationForm | None = None
+    try:
+        form = parse_form(OrganisationForm, plain)
+    except InvalidInput as error:
+        errors |= error.field_errors
+    hours: list[dict[str, Any]] = []
+    if fields.get(SCHOOL_SECTION) and fields.get("kind", "").strip() in SCHOOL_KIND_VALUES:
+        try:
+            hours = parse_hours_fields(fields)
+        except InvalidInput as error:
+            errors |= error.field_errors
+    if errors or form is None:
+        raise InvalidInput(errors)
+    return form.model_copy(update={"school_hours": hours})
 
 
 def checked_ids(fields: Mapping[str, str], prefix: str) -> set[int]:

@@ -12,11 +12,18 @@ from mentor.catalogue.service import list_programmes
 from mentor.errors import InvalidInput
 from mentor.models import Organisation, User
 from mentor.organisations import service
-from mentor.organisations.forms import KIND_LABELS, OrganisationForm, checked_ids
+from mentor.organisations.forms import KIND_LABELS, checked_ids, parse_organisation_form
+from mentor.organisations.school_hours import (
+    DEFAULT_SCHOOL_HOURS,
+    WEEKDAYS,
+    hours_field_values,
+    school_hours_of,
+    weekday_name,
+)
 from mentor.policy import Permission
 from mentor.web import flash
 from mentor.web.deps import SessionDep, allowed
-from mentor.web.forms import FormFields, parse_form
+from mentor.web.forms import FormFields
 from mentor.web.responses import redirect
 from mentor.web.templating import render
 
@@ -44,7 +51,13 @@ def _values(organisation: Organisation) -> dict[str, str]:
         "municipality_name": organisation.municipality_name or "",
         "municipality_code": organisation.municipality_code or "",
         "address": organisation.address or "",
+        "meeting_confirmation_required": "1" if organisation.meeting_confirmation_required else "",
+        **hours_field_values(school_hours_of(organisation)),
     }
+
+
+# A new organisation's form: the usual school hours, and meetings confirmed by the school.
+NEW_VALUES = {"meeting_confirmation_required": "1", **hours_field_values(DEFAULT_SCHOOL_HOURS)}
 
 
 def _form_page(
@@ -64,6 +77,7 @@ def _form_page(
         "checked": checked,
         "programmes": list_programmes(db),
         "kind_options": [(kind.value, label) for kind, label in KIND_LABELS.items()],
+        "weekdays": [(weekday, weekday_name(weekday)) for weekday in WEEKDAYS],
     }
     return render(request, "admin/organisation_form.html", context, status_code=status_code)
 
@@ -76,7 +90,7 @@ def organisations_page(request: Request, db: SessionDep) -> Response:
 
 @router.get("/new")
 def new_organisation_page(request: Request, db: SessionDep) -> Response:
-    return _form_page(request, db, organisation=None, values={}, checked=set(), errors={})
+    return _form_page(request, db, organisation=None, values=NEW_VALUES, checked=set(), errors={})
 
 
 @router.post("/new")
@@ -85,7 +99,7 @@ def create_organisation(
 ) -> Response:
     programme_ids = checked_ids(fields, f"{PROGRAMMES}_")
     try:
-        form = parse_form(OrganisationForm, fields)
+        form = parse_organisation_form(fields)
         organisation = service.create_organisation(
             db, actor=admin, fields=form, programme_ids=programme_ids
         )
@@ -130,7 +144,7 @@ def update_organisation(
 ) -> Response:
     programme_ids = checked_ids(fields, f"{PROGRAMMES}_")
     try:
-        form = parse_form(OrganisationForm, fields)
+        form = parse_organisation_form(fields)
         service.update_organisation(
             db, actor=admin, organisation=organisation, fields=form, programme_ids=programme_ids
         )

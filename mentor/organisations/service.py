@@ -119,6 +119,10 @@ def _apply(organisation: Organisation, fields: OrganisationForm) -> None:
     organisation.municipality_name = fields.municipality_name
     organisation.municipality_code = fields.municipality_code
     organisation.address = fields.address
+    if fields.kind in SCHOOL_KINDS and fields.school_section:
+        # Only schools have hours and confirm meetings; another kind keeps the defaults.
+        organisation.school_hours = list(fields.school_hours)
+        organisation.meeting_confirmation_required = fields.meeting_confirmation_required
 
 
 _UNIQUE_FIELDS = {"institution_number": "institution_number", "code": "code"}
