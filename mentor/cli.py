@@ -34,6 +34,8 @@ match_app = typer.Typer(no_args_is_help=True, help="Matching runs.")
 app.add_typer(match_app, name="match")
 model_app = typer.Typer(no_args_is_help=True, help="The scoring model.")
 app.add_typer(model_app, name="model")
+reminders_app = typer.Typer(no_args_is_help=True, help="Meeting reminders and log nudges.")
+app.add_typer(reminders_app, name="reminders")
 
 
 def fail(reason: str) -> None:
@@ -149,6 +151,25 @@ def proposals_expire() -> None:
     with factory() as session:
         deliver_pending(session, settings)
     typer.echo(f"{result.reminded} reminder(s) sent, {result.expired} proposal(s) expired")
+
+
+@reminders_app.command("send")
+def reminders_send() -> None:
+    """Remind the day before a meeting and nudge to log past ones (idempotent; for cron)."""
+    from mentor.db import utcnow
+    from mentor.meetings.reminders import send_reminders
+    from mentor.notifications.delivery import deliver_pending
+
+    settings = get_settings()
+    factory = make_sessionmaker(make_engine(settings.database_url))
+    with session_scope(factory) as session:
+        result = send_reminders(session, now=utcnow(), settings=settings)
+    with factory() as session:
+        deliver_pending(session, settings)
+    typer.echo(
+        f"{result.reminders} meeting(s) reminded, {result.nudges} log nudge(s), "
+        f"{result.overdue_reports} overdue log(s) reported"
+    )
 
 
 @app.command()
