@@ -20,7 +20,7 @@ from mentor.catalogue import routes as catalogue_routes
 from mentor.config import PROJECT_ROOT, Settings, get_settings
 from mentor.db import Clock, make_engine, make_sessionmaker, utcnow
 from mentor.home import routes as home_routes
-from mentor.matches import closing_routes, scoring_routes
+from mentor.matches import closing_routes, handoff_routes, scoring_routes
 from mentor.matches import routes as matching_routes
 from mentor.meetings import calendar_routes
 from mentor.organisations import routes as organisation_routes
@@ -77,6 +77,7 @@ def create_app(
     protected.include_router(matching_routes.router)
     protected.include_router(scoring_routes.router)
     protected.include_router(closing_routes.router)
+    protected.include_router(handoff_routes.router)
 
     app.include_router(health.router)
     app.include_router(public)

@@ -24,6 +24,7 @@ from mentor.errors import InvalidInput, NotFound
 from mentor.i18n import LazyText, get_locale, lazy_gettext
 from mentor.matches import service
 from mentor.matches.explanations import explanation_sentences
+from mentor.matches.handoff import Contact, school_coordinators
 from mentor.models import (
     Ambassador,
     DeclineReason,
@@ -79,6 +80,9 @@ class MenteeCard:
     proposed_at: datetime
     deadline: datetime
     responded_at: datetime | None
+    # The contact path of an accepted mentee: the school's coordinators (name, work e-mail),
+    # never the pupil's or the guardian's own.
+    coordinators: Sequence[Contact] = ()
 
 
 @dataclass(frozen=True)
@@ -88,7 +92,9 @@ class PastCard:
     at: datetime
 
 
-def _card(match: Match, settings: Settings, locale: str) -> MenteeCard:
+def _card(
+    match: Match, settings: Settings, locale: str, coordinators: Sequence[Contact] = ()
+) -> MenteeCard:
     pupil = match.pupil
     danish = locale == "da"
     return MenteeCard(
@@ -108,6 +114,7 @@ def _card(match: Match, settings: Settings, locale: str) -> MenteeCard:
         proposed_at=match.proposed_at,
         deadline=service.answer_deadline(match, settings),
         responded_at=match.responded_at,
+        coordinators=coordinators,
     )
 
 
@@ -180,7 +187,16 @@ def _page(
     past: Sequence[PastCard] = []
     if ambassador is not None:
         open_matches = _matches(db, ambassador, (MatchState.PROPOSED, MatchState.ACCEPTED))
-        cards = [_card(match, settings, locale) for match in open_matches]
+        # One query for the coordinators of every mentee's school, however many cards; the
+        # page shows them on accepted mentees only.
+        accepted_schools = {
+            m.pupil.school_id for m in open_matches if m.state is MatchState.ACCEPTED
+        }
+        contacts = school_coordinators(db, accepted_schools)
+        cards = [
+            _card(match, settings, locale, contacts.get(match.pupil.school_id, ()))
+            for match in open_matches
+        ]
         waiting = [card for card in cards if card.state is MatchState.PROPOSED]
         accepted = [card for card in cards if card.state is MatchState.ACCEPTED]
         past = _past(db, ambassador)
@@ -208,10 +224,14 @@ def mentees_page(
 
 @router.post("/{match_id:int}/accept")
 def accept_proposal(
-    request: Request, db: SessionDep, ambassador: OwnAmbassador, match: OwnMatch
+    request: Request,
+    db: SessionDep,
+    settings: SettingsDep,
+    ambassador: OwnAmbassador,
+    match: OwnMatch,
 ) -> Response:
     assert ambassador is not None  # _own_match refused the request otherwise
-    accepted = service.accept(db, match=match, ambassador=ambassador)
+    accepted = service.accept(db, match=match, ambassador=ambassador, settings=settings)
     first_name = db.scalars(select(Pupil.first_name).where(Pupil.id == accepted.pupil_id)).one()
     db.commit()
     flash.add(request, "proposal_accepted", name=first_name)

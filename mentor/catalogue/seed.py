@@ -1,4 +1,4 @@
-"""Today's Danish youth-education programmes and the interests catalogue, as data to seed.
+"""Today's Danish youth-education programmes, the interests catalogue and the meeting topics.
 
 The lists are the starting point an admin edits, not the truth the code relies on: a reform (the
 2025 agreement on EPX, expected from about 2030) is recorded by editing the rows — ``valid_to`` on a
@@ -14,7 +14,14 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from mentor.models import EudMainArea, Interest, InterestGroup, Programme, ProgrammeFamily
+from mentor.models import (
+    EudMainArea,
+    Interest,
+    InterestGroup,
+    MeetingTopic,
+    Programme,
+    ProgrammeFamily,
+)
 
 
 @dataclass(frozen=True)
@@ -147,6 +154,16 @@ INTEREST_GROUPS: tuple[tuple[str, str, str, tuple[tuple[str, str, str], ...]], .
     )),
 )  # fmt: skip
 
+# What an ambassador and pupils talk about, ticked in the meeting log: (code, Danish, English).
+# Logs keep the code, so a code is never renamed; the admin edits labels or retires a topic.
+MEETING_TOPICS: tuple[tuple[str, str, str], ...] = (
+    ("programmes", "Uddannelser", "Programmes"),
+    ("student_life", "Hverdagen som elev", "Daily life as a student"),
+    ("application", "Ansøgning og optagelse.dk", "Application and optagelse.dk"),
+    ("doubts", "Tvivl", "Doubts"),
+    ("other", "Andet", "Other"),
+)
+
 
 @dataclass(frozen=True)
 class SeedCounts:
@@ -155,14 +172,16 @@ class SeedCounts:
     programmes: int
     interest_groups: int
     interests: int
+    meeting_topics: int = 0
 
     @property
     def total(self) -> int:
-        return self.programmes + self.interest_groups + self.interests
+        return self.programmes + self.interest_groups + self.interests + self.meeting_topics
 
 
 def seed_catalogues(session: Session) -> SeedCounts:
-    """Insert the programmes, interest groups and interests whose codes are missing; flush.
+    """Insert the programmes, interest groups, interests and meeting topics whose codes are
+    missing; flush.
 
     Idempotent: a second call inserts nothing. Existing rows are never updated, so an admin's
     edits (labels, order, ``active``, validity dates) are kept; a code the admin renamed away is
@@ -213,10 +232,20 @@ def seed_catalogues(session: Session) -> SeedCounts:
                     )
                 )
 
-    session.add_all([*new_programmes, *new_groups, *new_interests])
+    topic_codes = set(session.scalars(select(MeetingTopic.code)))
+    new_topics = [
+        MeetingTopic(
+            code=code, label_da=label_da, label_en=label_en, active=True, sort_order=10 * position
+        )
+        for position, (code, label_da, label_en) in enumerate(MEETING_TOPICS, start=1)
+        if code not in topic_codes
+    ]
+
+    session.add_all([*new_programmes, *new_groups, *new_interests, *new_topics])
     session.flush()
     return SeedCounts(
         programmes=len(new_programmes),
         interest_groups=len(new_groups),
         interests=len(new_interests),
+        meeting_topics=len(new_topics),
     )

@@ -23,6 +23,7 @@ from mentor.demo.municipality import (
 )
 from mentor.demo.proposals import build_proposals
 from mentor.demo.pupils import Catalogue, build_pupils
+from mentor.demo.school_year import CALENDAR
 from mentor.demo.staff import DEMO_LOGINS, build_staff
 from mentor.models import (
     AmbassadorState,
@@ -120,6 +121,7 @@ def load_demo(session: Session) -> str:
         f"{len(ambassadors)} ambassadors ({by_state}); "
         f"{proposals} proposals to the demo ambassador; "
         f"{len(staff.coordinators)} coordinators, 2 counsellors and an admin; "
-        f"catalogues: {seeded.programmes} programmes, {seeded.interest_groups} interest groups "
-        f"and {seeded.interests} interests added."
+        f"catalogues: {seeded.programmes} programmes, {seeded.interest_groups} interest groups, "
+        f"{seeded.interests} interests and {seeded.meeting_topics} meeting topics added; "
+        f"the school calendar 2026/27 with {len(CALENDAR)} holidays and exam periods."
     )

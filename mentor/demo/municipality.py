@@ -11,6 +11,7 @@ from datetime import UTC, datetime
 
 from sqlalchemy.orm import Session
 
+from mentor.demo.school_year import calendar_entries, set_school_hours
 from mentor.models import Organisation, OrganisationKind, Programme
 
 MUNICIPALITY_NAME = "Haderslev"
@@ -149,7 +150,8 @@ def _organisation(kind: OrganisationKind, spec: SchoolSpec | InstitutionSpec) ->
 
 
 def build_municipality(session: Session, programmes: dict[str, Programme]) -> Municipality:
-    """Add the organisations and the programmes each institution offers; flush for their ids."""
+    """Add the organisations, the programmes each institution offers, the schools' hours and the
+    school year's calendar; flush for their ids."""
     schools = [_organisation(OrganisationKind.PRIMARY_SCHOOL, spec) for spec in SCHOOLS]
     centre = _organisation(OrganisationKind.TENTH_GRADE_CENTRE, TENTH_GRADE_CENTRE)
     institutions = []
@@ -167,7 +169,8 @@ def build_municipality(session: Session, programmes: dict[str, Programme]) -> Mu
         address=GUIDANCE_UNIT_ADDRESS,
         active=True,
     )
-    session.add_all([*schools, centre, *institutions, unit])
+    set_school_hours([*schools, centre])
+    session.add_all([*schools, centre, *institutions, unit, *calendar_entries()])
     session.flush()
     return Municipality(
         schools=schools, tenth_grade_centre=centre, institutions=institutions, guidance_unit=unit

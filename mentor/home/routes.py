@@ -2,24 +2,31 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from fastapi import APIRouter, Request
 from starlette.responses import Response
 
+from mentor.matches import handoff
 from mentor.models import Role
 from mentor.organisations.service import schools_of_counsellor
-from mentor.web.deps import OptionalUser, SessionDep
+from mentor.web.deps import ClockDep, OptionalUser, SessionDep
 from mentor.web.templating import render
 
 router = APIRouter()
 
 
 @router.get("/")
-def home(request: Request, user: OptionalUser, db: SessionDep) -> Response:
+def home(request: Request, user: OptionalUser, db: SessionDep, clock: ClockDep) -> Response:
     if user is None:
         return render(request, "home/landing.html")
-    context = {}
+    context: dict[str, Any] = {}
     if user.role is Role.COUNSELLOR:
         context["current_user_schools"] = schools_of_counsellor(db, counsellor_id=user.id)
+        context["recently_accepted"] = handoff.recently_accepted_count(db, user, now=clock())
+        context["recent_days"] = handoff.RECENT_DAYS
+    if user.role is Role.COORDINATOR:
+        context["to_hand_over"] = handoff.waiting_count(db, user)
     return render(request, f"home/{user.role.value}.html", context)
 
 

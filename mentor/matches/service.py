@@ -26,6 +26,7 @@ from mentor.config import Settings, get_settings
 from mentor.db import locked, utcnow
 from mentor.errors import Conflict, InvalidInput, NotFound
 from mentor.i18n import LazyText, lazy_gettext
+from mentor.matches import handoff
 from mentor.models import (
     OPEN_MATCH_STATES,
     Ambassador,
@@ -222,8 +223,13 @@ def accepted_count(db: Session, ambassador: Ambassador) -> int:
     return db.scalar(query) or 0
 
 
-def accept(db: Session, *, match: Match, ambassador: Ambassador) -> Match:
-    """Accept a waiting proposal, within the ambassador's capacity even when accepts race."""
+def accept(
+    db: Session, *, match: Match, ambassador: Ambassador, settings: Settings | None = None
+) -> Match:
+    """Accept a waiting proposal, within the ambassador's capacity even when accepts race.
+
+    The school's coordinators and counsellors, and the guardian, are told (``handoff``).
+    """
     if match.ambassador_id != ambassador.id:
         raise NotFound()
     # Parent row first, then the match: every writer takes the locks in this order.
@@ -245,6 +251,7 @@ def accept(db: Session, *, match: Match, ambassador: Ambassador) -> Match:
     match.responded_at = utcnow()
     db.flush()
     _record_transition(db, actor_id=ambassador.user_id, match=match, before=MatchState.PROPOSED)
+    handoff.announce_accepted(db, match=match, settings=settings or get_settings())
     return match
 
 
@@ -382,8 +389,20 @@ def end_open_matches(db: Session, *, actor: User, pupil: Pupil, reason: CloseRea
     for match in ended:
         before = _end(match, actor=actor, reason=reason)
         _record_transition(db, actor_id=actor.id, match=match, before=before, reason=reason.value)
+        _after_end(db, match=match, before=before)
     db.flush()
     return len(ended)
+
+
+def _after_end(db: Session, *, match: Match, before: MatchState) -> None:
+    """What follows a match's end, however it ended (a counsellor, consent withdrawn, the
+    pupil archived, the ambassador left)."""
+    # Only an ambassador who had said yes is told; a proposal they never answered just leaves
+    # their page. The e-mail names the pupil's first name, never the reason.
+    if before is MatchState.ACCEPTED:
+        handoff.tell_ambassador_match_ended(db, match=match)
+    # Meetings: the scheduling work cancels the match's upcoming meetings, with notice to
+    # everyone invited (mentor.meetings.booking.cancel_meetings_of_ended_match).
 
 
 # What an ambassador's "Mine elever" page lists
@@ -433,4 +452,5 @@ def end_match(
     before = _end(match, actor=actor, reason=reason, note=text or None)
     db.flush()
     _record_transition(db, actor_id=actor.id, match=match, before=before, reason=reason.value)
+    _after_end(db, match=match, before=before)
     return match

@@ -91,6 +91,7 @@ MESSAGES: dict[str, LazyText] = {
     "proposal_withdrawn": lazy_gettext(
         "The proposal was withdrawn. The ambassador no longer sees the pupil."
     ),
+    "match_handed_over": lazy_gettext("Marked as handed over to the pupil."),
     "calendar_feed_revoked": lazy_gettext(
         "Your calendar feed is revoked. Its address no longer shows your meetings."
     ),

@@ -22,6 +22,7 @@ MENU: tuple[MenuItem, ...] = (
     MenuItem("/pupils/import", lazy_gettext("Import"), Permission.ENROL_PUPILS),
     MenuItem("/questionnaire", lazy_gettext("Questionnaire"), Permission.ENROL_PUPILS),
     MenuItem("/pupils/consent", lazy_gettext("Consent"), Permission.ENROL_PUPILS),
+    MenuItem("/school/matches", lazy_gettext("New matches"), Permission.ENROL_PUPILS),
     MenuItem("/matching", lazy_gettext("Matching"), Permission.RUN_MATCHING),
     MenuItem(
         "/admin/organisations", lazy_gettext("Organisations"), Permission.MANAGE_ORGANISATIONS

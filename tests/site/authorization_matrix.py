@@ -19,6 +19,7 @@ from tests.site import (
     matrix_calendar_admin,
     matrix_calendar,
     matrix_closing,
+    matrix_handoff,
     matrix_matching,
     matrix_proposals,
     matrix_pupil_import,
@@ -76,6 +77,7 @@ MATRIX: dict[tuple[str, str], dict[str, Outcome]] = {
     **matrix_matching.ENTRIES,
     **matrix_scoring.ENTRIES,
     **matrix_closing.ENTRIES,
+    **matrix_handoff.ENTRIES,
     **matrix_calendar_admin.ENTRIES,
     **matrix_calendar.ENTRIES,
 }
@@ -96,6 +98,7 @@ PATH_VALUES: dict[str, Callable[[Session], str]] = {
     **matrix_matching.PATH_VALUES,
     **matrix_scoring.PATH_VALUES,
     **matrix_closing.PATH_VALUES,
+    **matrix_handoff.PATH_VALUES,
     **matrix_calendar_admin.PATH_VALUES,
     **matrix_calendar.PATH_VALUES,
 }
