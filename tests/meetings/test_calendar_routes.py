@@ -317,3 +317,17 @@ def test_feed_buttons_need_a_csrf_token(client: TestClient, db: Session) -> None
     response = client.post("/account/calendar/renew")
 
     assert response.status_code == 403
+
+
+def test_the_ics_and_the_meetings_page_do_not_take_each_others_paths(
+    client: TestClient, db: Session, clock: FakeClock
+) -> None:
+    here = _school(db, clock)
+    sign_in(client, db, here.ambassador_user)
+
+    ics = client.get(f"/meetings/{here.meeting.id}.ics")
+    page = client.get(f"/meetings/{here.meeting.id}")
+
+    assert ics.headers["content-type"] == "text/calendar; charset=utf-8"
+    assert page.headers["content-type"].startswith("text/html")
+    assert page.status_code in (200, 404), page.status_code  # 404 until the page exists
