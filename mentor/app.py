@@ -23,6 +23,7 @@ from mentor.home import routes as home_routes
 from mentor.matches import closing_routes, handoff_routes, scoring_routes
 from mentor.matches import routes as matching_routes
 from mentor.meetings import calendar_routes
+from mentor.meetings import routes as meeting_routes
 from mentor.organisations import routes as organisation_routes
 from mentor.pupils import import_routes as pupil_import_routes
 from mentor.pupils import routes as pupil_routes
@@ -74,6 +75,8 @@ def create_app(
     protected.include_router(ambassador_joining_routes.router)
     protected.include_router(ambassador_profile_routes.router)
     protected.include_router(ambassador_proposals_routes.router)
+    protected.include_router(meeting_routes.ambassador_router)
+    protected.include_router(meeting_routes.router)
     protected.include_router(matching_routes.router)
     protected.include_router(scoring_routes.router)
     protected.include_router(closing_routes.router)

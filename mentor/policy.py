@@ -47,6 +47,11 @@ class Permission(StrEnum):
     CONFIRM_MEETINGS = "confirm_meetings"
     # A personal calendar feed of one's own meetings: the people who take part in them.
     CALENDAR_FEED = "calendar_feed"
+    # The meetings of a coordinator's school or a counsellor's schools, as a list.
+    VIEW_SCHOOL_MEETINGS = "view_school_meetings"
+    # One meeting's page: the people who take part in meetings or follow them (which meetings
+    # each sees is ``visible_meeting_ids``).
+    SEE_MEETINGS = "see_meetings"
 
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
@@ -69,12 +74,22 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.FOLLOW_UP,
             Permission.INVITE_AMBASSADORS,
             Permission.CALENDAR_FEED,
+            Permission.VIEW_SCHOOL_MEETINGS,
+            Permission.SEE_MEETINGS,
         }
     ),
     Role.COORDINATOR: frozenset(
-        {Permission.ENROL_PUPILS, Permission.CONFIRM_MEETINGS, Permission.CALENDAR_FEED}
+        {
+            Permission.ENROL_PUPILS,
+            Permission.CONFIRM_MEETINGS,
+            Permission.CALENDAR_FEED,
+            Permission.VIEW_SCHOOL_MEETINGS,
+            Permission.SEE_MEETINGS,
+        }
     ),
-    Role.AMBASSADOR: frozenset({Permission.MENTOR, Permission.CALENDAR_FEED}),
+    Role.AMBASSADOR: frozenset(
+        {Permission.MENTOR, Permission.CALENDAR_FEED, Permission.SEE_MEETINGS}
+    ),
 }
 
 

@@ -30,7 +30,13 @@ from mentor.db import locked
 from mentor.errors import Conflict, InvalidInput
 from mentor.i18n import LazyText, lazy_gettext
 from mentor.meetings.invitations import Change, notify
-from mentor.meetings.rules import OVERLAP, length_problem, load_frame, time_problem
+from mentor.meetings.rules import (
+    OVERLAP,
+    length_problem,
+    load_frame,
+    time_problem,
+    when_problem,
+)
 from mentor.models import (
     Ambassador,
     AmbassadorState,
@@ -247,6 +253,8 @@ def propose_meeting(
         errors["minutes"] = problem
     if request.starts_at is None:
         errors["starts_at"] = request.time_error or lazy_gettext("Choose a date and a time.")
+    elif problem := when_problem(request.starts_at, now):
+        errors["starts_at"] = problem
     if ambassador.state not in MEETING_AMBASSADOR_STATES:
         errors["__all__"] = NOT_ACTIVE
     if errors:
@@ -341,6 +349,8 @@ def move_meeting(
         errors["minutes"] = problem
     if starts_at is None:
         errors["starts_at"] = time_error or lazy_gettext("Choose a date and a time.")
+    elif problem := when_problem(starts_at, now):
+        errors["starts_at"] = problem
     if errors:
         raise InvalidInput(errors)
     assert starts_at is not None

@@ -116,11 +116,13 @@ def _blackouts(ambassador: Ambassador) -> list[ClosedDays]:
     for period in ambassador.blackout_dates:
         first, last = _day(period.get("start")), _day(period.get("end"))
         if first and last:
-            closed.append(ClosedDays(str(YOUR_BLACKOUT), first, last, ambassadors_own=True))
+            closed.append(ClosedDays("", first, last, ambassadors_own=True))
     return closed
 
 
-YOUR_BLACKOUT = lazy_gettext("a day you have marked as unavailable")
+YOUR_BLACKOUT = lazy_gettext(
+    "You have marked this day as unavailable in your profile. Choose another day."
+)
 
 
 def load_frame(
@@ -206,20 +208,28 @@ def length_problem(minutes: int) -> LazyText | None:
     return None
 
 
-def time_problem(
-    frame: SchedulingFrame, *, starts_at: datetime, minutes: int, now: datetime
-) -> LazyText | None:
-    """Which rule the time breaks, said so that the reader can choose another; None if none."""
-    ends_at = starts_at + timedelta(minutes=minutes)
+def when_problem(starts_at: datetime, now: datetime) -> LazyText | None:
+    """From now on and at most a year ahead (checked first: a time in year 9999 cannot even be
+    moved to Danish time)."""
     if starts_at <= now:
         return lazy_gettext("This time has passed. Choose a time from now on.")
     if starts_at > now + HORIZON:
         return lazy_gettext("Choose a time at most a year ahead.")
+    return None
+
+
+def time_problem(
+    frame: SchedulingFrame, *, starts_at: datetime, minutes: int, now: datetime
+) -> LazyText | None:
+    """Which rule the time breaks, said so that the reader can choose another; None if none."""
+    if problem := when_problem(starts_at, now):
+        return problem
+    ends_at = starts_at + timedelta(minutes=minutes)
     start, end = _local(starts_at), _local(ends_at)
     for closed in frame.closed:
         if closed.covers(start.date()):
             if closed.ambassadors_own:
-                return lazy_gettext("This is %(what)s.", what=closed.name)
+                return YOUR_BLACKOUT
             return lazy_gettext(
                 "There are no meetings then: %(name)s (%(period)s) in the school calendar.",
                 name=closed.name,

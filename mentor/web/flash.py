@@ -66,6 +66,17 @@ MESSAGES: dict[str, LazyText] = {
         "You declined the proposal of %(name)s. Thank you for telling us why."
     ),
     "ambassador_state_changed": lazy_gettext("%(name)s is now: %(state)s."),
+    "meeting_proposed": lazy_gettext("The meeting is booked, and everyone invited has been told."),
+    "meeting_proposed_pending": lazy_gettext(
+        "The meeting is proposed. The school confirms it; everyone invited has been told."
+    ),
+    "meeting_moved": lazy_gettext("The meeting is moved, and everyone invited has been told."),
+    "meeting_cancelled": lazy_gettext(
+        "The meeting is cancelled, and everyone invited has been told."
+    ),
+    "meeting_confirmed": lazy_gettext("The meeting is confirmed, and everyone has been told."),
+    "meeting_declined": lazy_gettext("The meeting is declined, and everyone has been told."),
+    "meeting_not_changed": lazy_gettext("Nothing was changed: %(message)s"),
     "ambassadors_bulk_done": lazy_gettext("Done for %(count)s ambassadors."),
     "run_committed": lazy_gettext(
         "Committed: %(count)s proposals were sent to the ambassadors, who have been e-mailed."

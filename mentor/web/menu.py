@@ -23,6 +23,7 @@ MENU: tuple[MenuItem, ...] = (
     MenuItem("/questionnaire", lazy_gettext("Questionnaire"), Permission.ENROL_PUPILS),
     MenuItem("/pupils/consent", lazy_gettext("Consent"), Permission.ENROL_PUPILS),
     MenuItem("/school/matches", lazy_gettext("New matches"), Permission.ENROL_PUPILS),
+    MenuItem("/school/meetings", lazy_gettext("Meetings"), Permission.VIEW_SCHOOL_MEETINGS),
     MenuItem("/matching", lazy_gettext("Matching"), Permission.RUN_MATCHING),
     MenuItem(
         "/admin/organisations", lazy_gettext("Organisations"), Permission.MANAGE_ORGANISATIONS
@@ -35,6 +36,7 @@ MENU: tuple[MenuItem, ...] = (
     MenuItem("/admin/calendar", lazy_gettext("School calendar"), Permission.MANAGE_CATALOGUE),
     MenuItem("/admin/scoring", lazy_gettext("Scoring model"), Permission.MANAGE_SCORING),
     MenuItem("/ambassador/mentees", lazy_gettext("My mentees"), Permission.MENTOR),
+    MenuItem("/ambassador/meetings", lazy_gettext("My meetings"), Permission.MENTOR),
     MenuItem("/ambassador/profile", lazy_gettext("My profile"), Permission.MENTOR),
 )
 

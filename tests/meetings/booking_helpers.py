@@ -41,8 +41,14 @@ class Mentoring:
     pupil_ids: list[int]
 
 
-def mentoring(db: Session, *, mentees: int = 2, confirmation: bool = True) -> Mentoring:
-    school = make_school(db, meeting_confirmation_required=confirmation)
+def mentoring(
+    db: Session,
+    *,
+    mentees: int = 2,
+    confirmation: bool = True,
+    school: Organisation | None = None,
+) -> Mentoring:
+    school = school or make_school(db, meeting_confirmation_required=confirmation)
     user = make_user(db, role=Role.AMBASSADOR, full_name="Sara Holm")
     ambassador = make_ambassador(db, user=user, capacity=5, availability=AFTERNOONS)
     coordinator = make_user(db, role=Role.COORDINATOR, organisation_id=school.id)

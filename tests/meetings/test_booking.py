@@ -148,7 +148,7 @@ def test_the_school_calendar_and_the_ambassadors_own_blackouts_close_days(
     assert "Theme week (09.11.2026–13.11.2026)" in _errors(holiday.value)["starts_at"]
     with pytest.raises(InvalidInput) as blackout:
         _propose(db, settings, m, request(m.match_ids[:1], local(2026, 11, 17, 14)))
-    assert "marked as unavailable" in _errors(blackout.value)["starts_at"]
+    assert "marked this day as unavailable" in _errors(blackout.value)["starts_at"]
 
 
 def test_another_schools_calendar_does_not_close_this_school(

@@ -21,6 +21,7 @@ from tests.site import (
     matrix_closing,
     matrix_handoff,
     matrix_matching,
+    matrix_meetings,
     matrix_proposals,
     matrix_pupil_import,
     matrix_pupils,
@@ -79,6 +80,7 @@ MATRIX: dict[tuple[str, str], dict[str, Outcome]] = {
     **matrix_closing.ENTRIES,
     **matrix_handoff.ENTRIES,
     **matrix_calendar_admin.ENTRIES,
+    **matrix_meetings.ENTRIES,
     **matrix_calendar.ENTRIES,
 }
 
@@ -100,5 +102,6 @@ PATH_VALUES: dict[str, Callable[[Session], str]] = {
     **matrix_closing.PATH_VALUES,
     **matrix_handoff.PATH_VALUES,
     **matrix_calendar_admin.PATH_VALUES,
+    **matrix_meetings.PATH_VALUES,
     **matrix_calendar.PATH_VALUES,
 }
