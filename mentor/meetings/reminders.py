@@ -193,7 +193,10 @@ def _nudge(db: Session, *, now: datetime, settings: Settings) -> tuple[int, int]
         about = _About(meeting, names[meeting.id], settings)
         if meeting.log_nudges_sent < due:
             meeting.log_nudges_sent = due
-            _mail(db, _ambassador(db, meeting), "meeting_log_nudge", about, last=due == 2)
+            late = over >= REPORT_OVERDUE  # cron was down: the counsellor is told right away
+            _mail(
+                db, _ambassador(db, meeting), "meeting_log_nudge", about, last=due == 2, late=late
+            )
             nudges += 1
         if over >= REPORT_OVERDUE:
             meeting.log_overdue_reported_at = now

@@ -195,6 +195,10 @@ def test_a_late_first_run_nudges_once_and_tells_the_counsellor(
     assert (first.nudges, first.overdue_reports) == (1, 1)
     assert (second.nudges, second.overdue_reports) == (0, 0)
     assert sum(n for (to, _), n in _mails(db).items() if to == people.ambassador.email) == 1
+    nudge = db.scalars(
+        select(OutboxEmail.body_text).where(OutboxEmail.to_address == people.ambassador.email)
+    ).one()
+    assert "har elevernes vejleder også fået besked" in nudge
     assert meeting.log_nudges_sent == 2
 
 
