@@ -27,7 +27,11 @@ class Attachment:
     content: str
 
     def as_json(self) -> dict[str, str]:
-        return {"filename": self.filename, "content_type": self.content_type, "content": self.content}
+        return {
+            "filename": self.filename,
+            "content_type": self.content_type,
+            "content": self.content,
+        }
 
 
 @dataclass(frozen=True)

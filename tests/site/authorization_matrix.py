@@ -16,8 +16,8 @@ from tests.factories import make_interest, make_organisation, make_programme, ma
 from tests.site import (
     matrix_ambassador_profile,
     matrix_ambassador_vetting,
-    matrix_calendar_admin,
     matrix_calendar,
+    matrix_calendar_admin,
     matrix_closing,
     matrix_handoff,
     matrix_matching,
