@@ -22,7 +22,7 @@ from mentor.db import Clock, make_engine, make_sessionmaker, utcnow
 from mentor.home import routes as home_routes
 from mentor.matches import closing_routes, handoff_routes, scoring_routes
 from mentor.matches import routes as matching_routes
-from mentor.meetings import calendar_routes
+from mentor.meetings import calendar_routes, feedback_routes, log_routes
 from mentor.meetings import routes as meeting_routes
 from mentor.organisations import routes as organisation_routes
 from mentor.pupils import import_routes as pupil_import_routes
@@ -57,6 +57,7 @@ def create_app(
     public.include_router(questionnaire_pupil_routes.router)
     public.include_router(ambassador_joining_routes.public_router)
     public.include_router(calendar_routes.public_router)
+    public.include_router(feedback_routes.public_router)
 
     # Everything else requires login: a route is public only by being added above.
     protected = APIRouter(dependencies=[*page_dependencies, Depends(require_user)])
@@ -77,6 +78,8 @@ def create_app(
     protected.include_router(ambassador_proposals_routes.router)
     protected.include_router(meeting_routes.ambassador_router)
     protected.include_router(meeting_routes.router)
+    protected.include_router(log_routes.router)
+    protected.include_router(feedback_routes.router)
     protected.include_router(matching_routes.router)
     protected.include_router(scoring_routes.router)
     protected.include_router(closing_routes.router)

@@ -38,6 +38,8 @@ MENU: tuple[MenuItem, ...] = (
     MenuItem("/ambassador/mentees", lazy_gettext("My mentees"), Permission.MENTOR),
     MenuItem("/ambassador/meetings", lazy_gettext("My meetings"), Permission.MENTOR),
     MenuItem("/ambassador/profile", lazy_gettext("My profile"), Permission.MENTOR),
+    MenuItem("/ambassador/feedback", lazy_gettext("My feedback"), Permission.MENTOR),
+    MenuItem("/school/feedback", lazy_gettext("Feedback links"), Permission.CONFIRM_MEETINGS),
 )
 
 
