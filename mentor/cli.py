@@ -383,7 +383,8 @@ def model_train(
         bool, typer.Option("--adopt", help="Put the candidate in use if it beats the current one.")
     ] = False,
 ) -> None:
-    """Train a candidate on accepted and declined proposals and compare it with the model in use."""
+    """Train a candidate on outcomes (answers, meetings, feedback, endings); compare it with the
+    model in use."""
     from mentor.matches.scoring import adopt as adopt_model
     from mentor.matches.training import train
 
@@ -393,7 +394,8 @@ def model_train(
             result = train(session, actor=None)
             counts, challenge = result.counts, result.challenge
             typer.echo(
-                f"outcomes: {counts.total} ({counts.accepted} accepted, {counts.declined} declined)"
+                f"outcomes: {counts.total} ({counts.good} good, {counts.poor} poor; "
+                f"{counts.followed_up} from meetings, feedback or endings)"
             )
             if result.stored is None:
                 typer.echo(f"decision: kept {result.current_version}: {challenge.reason}")

@@ -1,9 +1,20 @@
-"""Learning the scoring model from outcomes: what ambassadors did with the proposals they got.
+"""Learning the scoring model from outcomes: what became of the pairs that were proposed.
 
-An outcome is a proposal an ambassador answered:
+An outcome is a proposal an ambassador answered, labelled 1 (a good pair) or 0 (a poor one):
 
-- 1 when accepted (``accepted``, or ``closed`` after an answer: a kept match that ended later);
-- 0 when declined.
+- declined: 0;
+- accepted (``accepted``, or ``closed`` after an answer): 1, unless what happened next says the
+  pair did not work after all, which makes it 0 — the match ended early because the pupil no
+  longer wanted it (``close_reason`` ``no_longer_wanted``), the pupil was absent from
+  ``POOR_ABSENCES`` or more of the ambassador's meetings, or the pupil's feedback on the
+  ambassador's meetings averages ``POOR_RATING`` or lower. These signs count more than the
+  ambassador's yes: the yes is a guess about the pair, the meetings are the pair itself. An
+  accepted pair whose pupil came to a held meeting and rated the ambassador's meetings
+  ``GOOD_RATING`` or higher on average stays 1, now confirmed. Other endings (the pupil
+  applied, moved, the ambassador left) say nothing about the fit and change nothing.
+
+``OutcomeCounts.followed_up`` counts the outcomes that meetings, feedback or a match's end
+decided or confirmed, so the training page can say how much of the data goes beyond the answer.
 
 Expired proposals are left out: nobody answered, so they say more about an ambassador who was
 away than about whether the pair fitted, and counting them as declines would teach the model to
@@ -12,7 +23,8 @@ avoid busy ambassadors. Withdrawn and still open proposals are no outcome yet.
 The pairs are rebuilt as ``matching`` records the way ``mentor.matches.features`` builds a run's
 input (from the pupils' and ambassadors' rows as they are now), encoded together, and their pair
 features are what :func:`matching.challenge` trains and cross-validates on. The candidate is stored
-as an inactive version with both models' ROC AUC; ``scoring.adopt`` puts it in use only if it won.
+as an inactive version with both models' ROC AUC; ``scoring.adopt`` puts it in use only if it won:
+the new labels go through the same gate as ever.
 """
 
 from __future__ import annotations
@@ -23,7 +35,7 @@ from typing import TypeVar
 
 import numpy as np
 from numpy.typing import NDArray
-from sqlalchemy import and_, or_, select
+from sqlalchemy import and_, case, func, or_, select
 from sqlalchemy.orm import Session
 
 import matching
@@ -39,8 +51,14 @@ from mentor.matches.records import (
 from mentor.matches.scoring import SOURCE_TRAINED, active_model, store_model
 from mentor.models import (
     Ambassador,
+    Attendance,
+    CloseReason,
+    Feedback,
     Match,
     MatchState,
+    Meeting,
+    MeetingParticipant,
+    MeetingState,
     Programme,
     Pupil,
     ScoringModelRecord,
@@ -51,6 +69,11 @@ from mentor.models import (
 MIN_OUTCOMES = 100
 MIN_PER_CLASS = 20
 CV_FOLDS = 5
+#: What happened after an accepted proposal that makes the pair a poor one after all.
+POOR_ABSENCES = 2
+POOR_RATING = 2.0
+#: The average feedback (with the pupil present at a held meeting) that confirms a good pair.
+GOOD_RATING = 4.0
 
 # Rows per IN list: well below SQLite's limit on bound parameters.
 _CHUNK = 500
@@ -66,22 +89,25 @@ T = TypeVar("T")
 
 @dataclass(frozen=True)
 class OutcomeCounts:
-    accepted: int
-    declined: int
+    good: int
+    poor: int
+    # Decided or confirmed by attendance, feedback or how the match ended (see the module).
+    followed_up: int = 0
 
     @property
     def total(self) -> int:
-        return self.accepted + self.declined
+        return self.good + self.poor
 
     @property
     def enough(self) -> bool:
-        return self.total >= MIN_OUTCOMES and min(self.accepted, self.declined) >= MIN_PER_CLASS
+        return self.total >= MIN_OUTCOMES and min(self.good, self.poor) >= MIN_PER_CLASS
 
 
 @dataclass(frozen=True)
 class TrainingData:
     features: NDArray[np.float64]
     outcomes: NDArray[np.int64]
+    followed_up: int = 0
 
 
 @dataclass(frozen=True)
@@ -98,20 +124,114 @@ class Training:
         return self.challenge.replaced
 
 
-def outcome_pairs(db: Session) -> list[tuple[int, int, int]]:
-    """``(pupil id, ambassador id, 1 or 0)`` of every answered proposal, oldest first."""
+@dataclass(frozen=True)
+class PairHistory:
+    """What happened between a pupil and an ambassador after the proposal."""
+
+    present: int = 0  # held meetings the pupil came to
+    absent: int = 0
+    rating: float | None = None  # the pupil's average feedback on the ambassador's meetings
+
+
+@dataclass(frozen=True)
+class Outcome:
+    pupil_id: int
+    ambassador_id: int
+    label: int
+    followed_up: bool  # the label was decided or confirmed by what happened after the answer
+
+
+def _histories(db: Session) -> dict[tuple[int, int], PairHistory]:
+    """Attendance and feedback per (pupil, ambassador): two grouped queries."""
+    attendance = db.execute(
+        select(
+            MeetingParticipant.pupil_id,
+            Meeting.ambassador_id,
+            func.sum(
+                case(
+                    (
+                        and_(
+                            MeetingParticipant.attendance == Attendance.PRESENT,
+                            Meeting.state == MeetingState.HELD,
+                        ),
+                        1,
+                    ),
+                    else_=0,
+                )
+            ),
+            func.sum(case((MeetingParticipant.attendance == Attendance.ABSENT, 1), else_=0)),
+        )
+        .join(Meeting, Meeting.id == MeetingParticipant.meeting_id)
+        .group_by(MeetingParticipant.pupil_id, Meeting.ambassador_id)
+    ).all()
+    ratings = {
+        (int(p), int(a)): float(avg)
+        for p, a, avg in db.execute(
+            select(Feedback.pupil_id, Meeting.ambassador_id, func.avg(Feedback.rating))
+            .join(Meeting, Meeting.id == Feedback.meeting_id)
+            .group_by(Feedback.pupil_id, Meeting.ambassador_id)
+        ).all()
+    }
+    histories = {
+        (int(p), int(a)): PairHistory(
+            present=int(present or 0),
+            absent=int(absent or 0),
+            rating=ratings.get((int(p), int(a))),
+        )
+        for p, a, present, absent in attendance
+    }
+    for pair, rating in ratings.items():
+        histories.setdefault(pair, PairHistory(rating=rating))
+    return histories
+
+
+def label_outcome(
+    *, accepted: bool, close_reason: CloseReason | None, history: PairHistory | None
+) -> tuple[int, bool]:
+    """``(label, followed_up)`` of one answered proposal (the rules in the module docstring)."""
+    if not accepted:
+        return 0, False
+    history = history or PairHistory()
+    if (
+        close_reason is CloseReason.NO_LONGER_WANTED
+        or history.absent >= POOR_ABSENCES
+        or (history.rating is not None and history.rating <= POOR_RATING)
+    ):
+        return 0, True
+    confirmed = history.present > 0 and history.rating is not None and history.rating >= GOOD_RATING
+    return 1, confirmed
+
+
+def outcomes(db: Session) -> list[Outcome]:
+    """Every answered proposal with its label, oldest first."""
     rows = db.execute(
-        select(Match.pupil_id, Match.ambassador_id, _ACCEPTED)
+        select(Match.pupil_id, Match.ambassador_id, _ACCEPTED, Match.close_reason)
         .where(or_(_ACCEPTED, _DECLINED))
         .order_by(Match.id)
     ).all()
-    return [(int(p), int(a), int(bool(good))) for p, a, good in rows]
+    histories = _histories(db)
+    found = []
+    for p, a, accepted, close_reason in rows:
+        label, followed_up = label_outcome(
+            accepted=bool(accepted),
+            close_reason=close_reason,
+            history=histories.get((int(p), int(a))),
+        )
+        found.append(Outcome(int(p), int(a), label, followed_up))
+    return found
+
+
+def outcome_pairs(db: Session) -> list[tuple[int, int, int]]:
+    """``(pupil id, ambassador id, 1 or 0)`` of every answered proposal, oldest first."""
+    return [(o.pupil_id, o.ambassador_id, o.label) for o in outcomes(db)]
 
 
 def count_outcomes(db: Session) -> OutcomeCounts:
-    labels = [label for _, _, label in outcome_pairs(db)]
-    accepted = sum(labels)
-    return OutcomeCounts(accepted=accepted, declined=len(labels) - accepted)
+    found = outcomes(db)
+    good = sum(o.label for o in found)
+    return OutcomeCounts(
+        good=good, poor=len(found) - good, followed_up=sum(o.followed_up for o in found)
+    )
 
 
 def _chunks(items: Sequence[T]) -> Iterator[Sequence[T]]:
@@ -180,13 +300,13 @@ def pair_features(db: Session, pairs: Sequence[tuple[int, int]]) -> NDArray[np.f
 
 def training_data(db: Session) -> TrainingData:
     """Pair features and outcomes of every answered proposal whose rows still exist."""
-    outcomes = outcome_pairs(db)
+    found = outcomes(db)
     known_pupils = set(db.scalars(select(Pupil.id)))
     known_ambassadors = set(db.scalars(select(Ambassador.id)))
-    kept = [o for o in outcomes if o[0] in known_pupils and o[1] in known_ambassadors]
-    x = pair_features(db, [(p, a) for p, a, _ in kept])
-    y = np.array([label for _, _, label in kept], dtype=np.int64)
-    return TrainingData(features=x, outcomes=y)
+    kept = [o for o in found if o.pupil_id in known_pupils and o.ambassador_id in known_ambassadors]
+    x = pair_features(db, [(o.pupil_id, o.ambassador_id) for o in kept])
+    y = np.array([o.label for o in kept], dtype=np.int64)
+    return TrainingData(features=x, outcomes=y, followed_up=sum(o.followed_up for o in kept))
 
 
 def train(db: Session, *, actor: User | None) -> Training:
@@ -196,8 +316,8 @@ def train(db: Session, *, actor: User | None) -> Training:
     """
     current = active_model(db)
     data = training_data(db)
-    accepted = int(data.outcomes.sum())
-    counts = OutcomeCounts(accepted=accepted, declined=len(data.outcomes) - accepted)
+    good = int(data.outcomes.sum())
+    counts = OutcomeCounts(good=good, poor=len(data.outcomes) - good, followed_up=data.followed_up)
     result = matching.challenge(
         current,
         data.features,
@@ -215,8 +335,9 @@ def train(db: Session, *, actor: User | None) -> Training:
             metrics={
                 "source": SOURCE_TRAINED,
                 "n_outcomes": counts.total,
-                "accepted": counts.accepted,
-                "declined": counts.declined,
+                "good": counts.good,
+                "poor": counts.poor,
+                "followed_up": counts.followed_up,
                 "cv_folds": CV_FOLDS,
                 "cv_roc_auc": float(result.candidate_auc or 0.0),
                 "baseline_cv_roc_auc": float(result.current_auc or 0.0),
