@@ -11,7 +11,6 @@ import re
 from collections.abc import Mapping
 from datetime import date, time
 
-from babel.dates import get_day_names
 from pydantic import Field
 
 from mentor.ambassadors.profile import (
@@ -27,9 +26,10 @@ from mentor.ambassadors.profile import (
 from mentor.catalogue.forms import LocalDate
 from mentor.catalogue.languages import checked_languages
 from mentor.errors import InvalidInput
-from mentor.i18n import LazyText, get_locale, lazy_gettext
+from mentor.i18n import LazyText, lazy_gettext
 from mentor.models import Ambassador, ContactPreference
 from mentor.organisations.forms import checked_ids
+from mentor.organisations.school_hours import weekday_name
 from mentor.web.forms import FormModel, parse_form
 
 CONTACT_LABELS: dict[ContactPreference, LazyText] = {
@@ -57,11 +57,6 @@ class ProfileForm(FormModel):
 
 class _DateField(FormModel):
     value: LocalDate
-
-
-def weekday_name(weekday: int) -> str:
-    """Monday is 0, as in the stored slots; the name in the reader's language ("mandag")."""
-    return str(get_day_names("wide", locale=get_locale())[weekday])
 
 
 def weekday_options() -> list[tuple[str, str]]:

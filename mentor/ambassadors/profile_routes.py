@@ -18,13 +18,13 @@ from mentor.ambassadors.profile_forms import (
     form_values,
     parse_profile,
     slot_rows,
-    weekday_name,
     weekday_options,
 )
 from mentor.catalogue.languages import language_name, language_options
 from mentor.errors import InvalidInput
 from mentor.i18n import get_locale
 from mentor.models import Ambassador, Interest, InterestGroup, User
+from mentor.organisations.school_hours import weekday_name
 from mentor.policy import Permission
 from mentor.pupils.consent import local_today
 from mentor.web import flash

@@ -13,6 +13,7 @@ from mentor.errors import InvalidInput
 from mentor.i18n import LazyText, lazy_gettext
 from mentor.models import CalendarEntryKind
 from mentor.web.forms import FormModel, parse_form
+from mentor.web.ids import MAX_ID
 
 FormT = TypeVar("FormT", bound=FormModel)
 
@@ -26,8 +27,6 @@ KIND_LABELS: dict[CalendarEntryKind, LazyText] = {
 # of them belongs in a name a page shows.
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 CONTROL_CHARACTERS = lazy_gettext("Remove the invisible control characters from this text.")
-# Postgres' integer: a larger id in a tampered form must be a message, not a database error.
-_MAX_ID = 2**31 - 1
 
 
 class CalendarEntryForm(FormModel):
@@ -37,7 +36,9 @@ class CalendarEntryForm(FormModel):
     starts_on: LocalDate
     ends_on: LocalDate
     # Empty: every school of the municipality.
-    school_id: int | None = Field(default=None, ge=1, le=_MAX_ID)
+    school_id: int | None = Field(
+        default=None, ge=1, le=MAX_ID
+    )  # a larger id in a tampered form: a message, not a 500
 
 
 class MeetingTopicForm(FormModel):

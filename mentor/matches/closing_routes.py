@@ -16,7 +16,7 @@ from mentor.policy import Permission
 from mentor.pupils.deps import VisiblePupil
 from mentor.pupils.routes import pupil_url, render_pupil_page
 from mentor.web import flash
-from mentor.web.deps import SessionDep, SettingsDep, allowed
+from mentor.web.deps import ClockDep, SessionDep, SettingsDep, allowed
 from mentor.web.forms import FormFields
 from mentor.web.responses import redirect
 
@@ -53,6 +53,7 @@ def end_match(
     pupil: VisiblePupil,
     match: PupilsMatch,
     fields: FormFields,
+    clock: ClockDep,
 ) -> Response:
     try:
         ended = service.end_match(
@@ -61,6 +62,7 @@ def end_match(
             match=match,
             reason=_close_reason(fields.get("reason")),
             note=fields.get("note"),
+            now=clock(),
         )
     except InvalidInput as error:
         db.rollback()

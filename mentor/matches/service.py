@@ -27,6 +27,7 @@ from mentor.db import locked, utcnow
 from mentor.errors import Conflict, InvalidInput, NotFound
 from mentor.i18n import LazyText, lazy_gettext
 from mentor.matches import handoff
+from mentor.meetings import booking
 from mentor.models import (
     OPEN_MATCH_STATES,
     Ambassador,
@@ -110,14 +111,16 @@ def _record_transition(
     )
 
 
-def _end(match: Match, *, actor: User, reason: CloseReason, note: str | None = None) -> MatchState:
+def _end(
+    match: Match, *, actor: User, reason: CloseReason, now: datetime, note: str | None = None
+) -> MatchState:
     """End an open match in place; returns the state it had.
 
     A proposal the ambassador has not answered is taken back; an accepted match is closed.
     """
     before = match.state
     match.state = MatchState.WITHDRAWN if before is MatchState.PROPOSED else MatchState.CLOSED
-    match.closed_at = utcnow()
+    match.closed_at = now
     match.closed_by_id = actor.id
     match.close_reason = reason
     match.close_note = note
@@ -376,33 +379,45 @@ def expire_due(db: Session, *, now: datetime, settings: Settings) -> ExpiryResul
     return ExpiryResult(reminded=len(reminding), expired=len(expiring))
 
 
-def end_open_matches(db: Session, *, actor: User, pupil: Pupil, reason: CloseReason) -> int:
+def end_open_matches(
+    db: Session,
+    *,
+    actor: User,
+    pupil: Pupil,
+    reason: CloseReason,
+    now: datetime | None = None,
+) -> int:
     """End the pupil's open proposal or match at once; returns how many were ended.
 
     Consent withdrawn, a pupil archived: no ambassador keeps seeing the pupil.
     """
+    now = now or utcnow()
     ended = db.scalars(
         select(Match)
         .where(Match.pupil_id == pupil.id, Match.state.in_(OPEN_MATCH_STATES))
         .with_for_update()
     ).all()
     for match in ended:
-        before = _end(match, actor=actor, reason=reason)
+        before = _end(match, actor=actor, reason=reason, now=now)
         _record_transition(db, actor_id=actor.id, match=match, before=before, reason=reason.value)
-        _after_end(db, match=match, before=before)
+        _after_end(db, match=match, before=before, actor=actor, now=now)
     db.flush()
     return len(ended)
 
 
-def _after_end(db: Session, *, match: Match, before: MatchState) -> None:
+def _after_end(
+    db: Session, *, match: Match, before: MatchState, actor: User, now: datetime
+) -> None:
     """What follows a match's end, however it ended (a counsellor, consent withdrawn, the
     pupil archived, the ambassador left)."""
     # Only an ambassador who had said yes is told; a proposal they never answered just leaves
     # their page. The e-mail names the pupil's first name, never the reason.
     if before is MatchState.ACCEPTED:
         handoff.tell_ambassador_match_ended(db, match=match)
-    # Meetings: the scheduling work cancels the match's upcoming meetings, with notice to
-    # everyone invited (mentor.meetings.booking.cancel_meetings_of_ended_match).
+        # The pupil leaves the match's upcoming meetings, with notice to everyone invited.
+        booking.cancel_meetings_of_ended_match(
+            db, match=match, actor=actor, now=now, settings=get_settings()
+        )
 
 
 # What an ambassador's "Mine elever" page lists
@@ -428,7 +443,13 @@ EXPLAIN_OTHER_CLOSE = lazy_gettext("Write a short note when you choose â€œOtherâ
 
 
 def end_match(
-    db: Session, *, actor: User, match: Match, reason: CloseReason | None, note: str | None
+    db: Session,
+    *,
+    actor: User,
+    match: Match,
+    reason: CloseReason | None,
+    note: str | None,
+    now: datetime | None = None,
 ) -> Match:
     """A counsellor ends an open proposal (withdrawn) or match (closed), with a reason.
 
@@ -449,8 +470,9 @@ def end_match(
     match = locked(db, match)
     if match.state not in OPEN_MATCH_STATES:
         raise Conflict(MATCH_ALREADY_ENDED)
-    before = _end(match, actor=actor, reason=reason, note=text or None)
+    now = now or utcnow()
+    before = _end(match, actor=actor, reason=reason, now=now, note=text or None)
     db.flush()
     _record_transition(db, actor_id=actor.id, match=match, before=before, reason=reason.value)
-    _after_end(db, match=match, before=before)
+    _after_end(db, match=match, before=before, actor=actor, now=now)
     return match

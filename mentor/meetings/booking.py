@@ -51,7 +51,7 @@ from mentor.models import (
     Pupil,
     User,
 )
-from mentor.privacy.cpr import CPR_REFUSED, contains_cpr
+from mentor.privacy.cpr import CPR_MESSAGE, contains_cpr
 
 LOCATION_MAX = 200
 URL_MAX = 500
@@ -111,7 +111,7 @@ def _text_problem(text: str, *, max_length: int, required: LazyText | None) -> L
     if len(text) > max_length:
         return lazy_gettext("Write at most %(max)s characters.", max=max_length)
     if contains_cpr(text):
-        return CPR_REFUSED
+        return CPR_MESSAGE
     return None
 
 

@@ -41,7 +41,6 @@ from mentor.audit.service import record
 from mentor.config import Settings
 from mentor.errors import DomainError, InvalidInput
 from mentor.i18n import LazyText, lazy_gettext
-from mentor.meetings.cpr import CPR_MESSAGE, contains_cpr
 from mentor.models import (
     Ambassador,
     Feedback,
@@ -55,6 +54,7 @@ from mentor.models import (
 )
 from mentor.notifications.service import queue_email
 from mentor.policy import visible_meeting_ids, visible_pupil_ids
+from mentor.privacy.cpr import CPR_MESSAGE, contains_cpr
 
 FEEDBACK = PupilLinkPurpose.FEEDBACK
 LINK_DAYS = 14

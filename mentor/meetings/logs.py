@@ -39,7 +39,6 @@ from mentor.db import locked
 from mentor.errors import Conflict, InvalidInput, NotFound
 from mentor.i18n import LazyText, format_local_datetime, lazy_gettext
 from mentor.meetings import feedback
-from mentor.meetings.cpr import CPR_MESSAGE, contains_cpr
 from mentor.models import (
     Ambassador,
     Attendance,
@@ -59,6 +58,7 @@ from mentor.policy import (
     may_read_meeting_log,
     visible_meeting_ids,
 )
+from mentor.privacy.cpr import CPR_MESSAGE, contains_cpr
 
 EDIT_DAYS = 7
 SUMMARY_MAX_LENGTH = 2000

@@ -20,7 +20,6 @@ from typing import Any
 from sqlalchemy import or_, select, true
 from sqlalchemy.orm import Session
 
-from mentor.ambassadors.profile_forms import weekday_name
 from mentor.i18n import LOCAL_TIMEZONE, LazyText, format_local_date, get_locale, lazy_gettext
 from mentor.models import (
     BOOKED_STATES,
@@ -30,7 +29,7 @@ from mentor.models import (
     MeetingParticipant,
     Organisation,
 )
-from mentor.organisations.school_hours import school_hours_of
+from mentor.organisations.school_hours import school_hours_of, weekday_name
 
 MIN_MINUTES = 15
 MAX_MINUTES = 120

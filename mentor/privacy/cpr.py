@@ -1,8 +1,10 @@
-"""CPR numbers in free text: refused wherever people type, since the programme must never hold one.
+"""Spotting a CPR number in free text: refused wherever people type (a meeting, a log, a pupil's
+comment), since the programme must never hold one.
 
-A CPR number is the date of birth (DDMMYY) and four digits, often written with a dash or a
-space: 010203-1234. Ten digits that do not start with a real day and month (a phone number with
-a country code, an order number) are let through.
+A CPR number is ``DDMMYY-XXXX``: the birth date and four digits. Written with the dash or as ten
+digits in a row, it counts when the first six digits are a real date (in the 1900s or 2000s: the
+seventh digit says which, and either reading is enough to refuse). Longer runs of digits (an
+account number, a long phone number with its country code) are not CPR numbers.
 """
 
 from __future__ import annotations
@@ -10,24 +12,29 @@ from __future__ import annotations
 import re
 from datetime import date
 
-from mentor.i18n import lazy_gettext
+from mentor.i18n import LazyText, lazy_gettext
 
-_CANDIDATE = re.compile(r"(?<!\d)(\d{2})(\d{2})(\d{2})[-\s]?\d{4}(?!\d)")
+_CANDIDATE = re.compile(r"(?<![\d-])(\d{2})(\d{2})(\d{2})-?\d{4}(?![\d-])")
 
-CPR_REFUSED = lazy_gettext(
-    "This looks like a CPR number. Do not write CPR numbers here; leave it out and try again."
+CPR_MESSAGE: LazyText = lazy_gettext(
+    "Do not write CPR numbers here. Remove the number and save again."
 )
 
 
-def _real_day(day: str, month: str, year: str) -> bool:
-    try:
-        date(2000 + int(year), int(month), int(day))
-    except ValueError:
-        # 29 February exists in 1900 + year for some years only; 2000 is a leap year, so this
-        # accepts every possible birthday.
+def _is_date(day: int, month: int, year: int) -> bool:
+    for century in (1900, 2000):
+        try:
+            date(century + year, month, day)
+        except ValueError:
+            continue
+        return True
+    return False
+
+
+def contains_cpr(text: str | None) -> bool:
+    """Whether ``text`` holds something that reads as a CPR number."""
+    if not text:
         return False
-    return True
-
-
-def contains_cpr(text: str) -> bool:
-    return any(_real_day(*found.groups()) for found in _CANDIDATE.finditer(text))
+    return any(
+        _is_date(int(found[1]), int(found[2]), int(found[3])) for found in _CANDIDATE.finditer(text)
+    )

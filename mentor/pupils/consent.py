@@ -67,7 +67,14 @@ def _lock(db: Session, pupil: Pupil) -> None:
     db.execute(select(Pupil.id).where(Pupil.id == pupil.id).with_for_update())
 
 
-def record_consent(db: Session, *, actor: User, pupil: Pupil, consent: ConsentRecord) -> None:
+def record_consent(
+    db: Session,
+    *,
+    actor: User,
+    pupil: Pupil,
+    consent: ConsentRecord,
+    now: datetime | None = None,
+) -> None:
     """Record a guardian's answer. Anything but "given" ends the pupil's open match."""
     if consent.state is ConsentState.MISSING:
         raise InvalidInput({"state": lazy_gettext("Choose one of the options.")})
@@ -91,11 +98,18 @@ def record_consent(db: Session, *, actor: User, pupil: Pupil, consent: ConsentRe
         details={"from": before.value, "to": consent.state.value, "method": consent.method.value},
     )
     if consent.state is not ConsentState.GIVEN:
-        end_open_matches(db, actor=actor, pupil=pupil, reason=CloseReason.NO_LONGER_WANTED)
+        end_open_matches(db, actor=actor, pupil=pupil, reason=CloseReason.NO_LONGER_WANTED, now=now)
 
 
 def withdraw_consent(
-    db: Session, *, actor: User, pupil: Pupil, given_by: str, method: ConsentMethod, on: date
+    db: Session,
+    *,
+    actor: User,
+    pupil: Pupil,
+    given_by: str,
+    method: ConsentMethod,
+    on: date,
+    now: datetime | None = None,
 ) -> None:
     """The guardian withdraws consent: the pupil leaves the pool and any open match ends now.
 
@@ -104,7 +118,7 @@ def withdraw_consent(
     privacy work); it flushes and leaves the commit to the caller.
     """
     consent = ConsentRecord(state=ConsentState.WITHDRAWN, given_by=given_by, method=method, on=on)
-    record_consent(db, actor=actor, pupil=pupil, consent=consent)
+    record_consent(db, actor=actor, pupil=pupil, consent=consent, now=now)
 
 
 def record_class_consent(

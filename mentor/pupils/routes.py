@@ -35,7 +35,7 @@ from mentor.pupils.forms import (
     parse_filters,
 )
 from mentor.web import flash
-from mentor.web.deps import SessionDep, allowed, client_ip
+from mentor.web.deps import ClockDep, SessionDep, allowed, client_ip
 from mentor.web.forms import FormFields, parse_form
 from mentor.web.responses import redirect
 from mentor.web.templating import render
@@ -163,14 +163,19 @@ def pupil_page(request: Request, db: SessionDep, user: Staff, pupil: VisiblePupi
 
 @router.post("/{pupil_id:int}/consent")
 def record_pupil_consent(
-    request: Request, db: SessionDep, user: Staff, pupil: VisiblePupil, fields: FormFields
+    request: Request,
+    db: SessionDep,
+    user: Staff,
+    pupil: VisiblePupil,
+    fields: FormFields,
+    clock: ClockDep,
 ) -> Response:
     try:
         form = parse_form(ConsentForm, fields)
         consent = ConsentRecord(
             state=form.state, given_by=form.given_by, method=form.method, on=form.consent_date
         )
-        record_consent(db, actor=user, pupil=pupil, consent=consent)
+        record_consent(db, actor=user, pupil=pupil, consent=consent, now=clock())
     except InvalidInput as error:
         db.rollback()
         return render_pupil_page(

@@ -1,19 +1,33 @@
-"""Ids in paths: ``{pupil_id:int}`` matches at most 18 digits.
+"""Ids in paths: ``{pupil_id:int}`` matches only numbers an id column can hold.
 
-Every id in the database fits in 18 digits, and any longer number would reach the database as a
-value it cannot bind (SQLite stops at 2**63) or compare (PostgreSQL): such a path is simply not
-found. Registering the convertor under the name ``int`` puts the bound on every route at once.
+Ids are 32-bit integers; a larger number reaches the database as a value it cannot bind
+(PostgreSQL: "integer out of range", a 500). Such a path is simply not found. Registering the
+convertor under the name ``int`` puts the bound on every route at once, before any is made
+(``mentor.web`` imports this module first).
 """
 
 from __future__ import annotations
 
 from starlette.convertors import IntegerConvertor, register_url_convertor
 
-MAX_ID_DIGITS = 18
+MAX_ID = 2**31 - 1
 
 
-class BoundedIntegerConvertor(IntegerConvertor):
-    regex = "[0-9]{1,%d}" % MAX_ID_DIGITS  # noqa: UP031 - a regex, not a message
+def at_most(limit: int) -> str:
+    """A regular expression for the whole numbers from 0 to ``limit`` (leading zeros allowed
+    only below ``limit``'s length): shorter numbers, then ``limit``'s digits one by one."""
+    digits = str(limit)
+    choices = [f"[0-9]{{1,{len(digits) - 1}}}"] if len(digits) > 1 else []
+    for position, digit in enumerate(digits):
+        if digit != "0":
+            rest = len(digits) - position - 1
+            choices.append(f"{digits[:position]}[0-{int(digit) - 1}][0-9]{{{rest}}}")
+    choices.append(digits)
+    return "(?:" + "|".join(choices) + ")"
 
 
-register_url_convertor("int", BoundedIntegerConvertor())
+class IdConvertor(IntegerConvertor):
+    regex = at_most(MAX_ID)
+
+
+register_url_convertor("int", IdConvertor())

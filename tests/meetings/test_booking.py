@@ -26,6 +26,7 @@ from mentor.models import (
     MeetingPlace,
     MeetingState,
     OutboxEmail,
+    Pupil,
 )
 from tests.factories import (
     make_calendar_entry,
@@ -391,3 +392,39 @@ def test_suggestions_are_free_and_follow_every_rule(db: Session, settings: Setti
     assert all(time_problem(frame, starts_at=s, minutes=60, now=NOW) is None for s in found)
     assert not any(s.astimezone().date() == date(2026, 11, 4) for s in found)
     assert found[0] == local(2026, 11, 3, 14)
+
+
+def test_ending_or_withdrawing_a_match_cancels_its_upcoming_meetings(
+    db: Session, settings: Settings
+) -> None:
+    from mentor.matches import service as matches
+    from mentor.models import CloseReason, ConsentMethod, Role
+    from mentor.pupils.consent import withdraw_consent
+    from tests.factories import make_user
+
+    m = mentoring(db, mentees=2)
+    first = _propose(db, settings, m, request(m.match_ids[:1], local(2026, 11, 3, 14)))
+    second = _propose(db, settings, m, request(m.match_ids[1:], local(2026, 11, 4, 14)))
+    counsellor = make_user(db, role=Role.COUNSELLOR)
+    matches.end_match(
+        db,
+        actor=counsellor,
+        match=db.get_one(Match, m.match_ids[0]),
+        reason=CloseReason.APPLIED,
+        note=None,
+        now=NOW,
+    )
+    assert first.state is MeetingState.CANCELLED
+    assert first.cancelled_by_id == counsellor.id
+    withdraw_consent(
+        db,
+        actor=m.coordinator,
+        pupil=db.get_one(Pupil, m.pupil_ids[1]),
+        given_by="Mor",
+        method=ConsentMethod.PHONE,
+        on=date(2026, 11, 2),
+        now=NOW,
+    )
+    assert second.state is MeetingState.CANCELLED
+    cancellations = [c for c in _invitations(db, second) if str(c["method"]) == "CANCEL"]
+    assert len(cancellations) == 3

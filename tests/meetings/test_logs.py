@@ -13,7 +13,6 @@ from httpx2 import Response
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from mentor.meetings.cpr import contains_cpr
 from mentor.models import (
     Ambassador,
     Attendance,
@@ -32,6 +31,7 @@ from mentor.models import (
     Role,
     User,
 )
+from mentor.privacy.cpr import contains_cpr
 from mentor.web.middleware import LOCALE_COOKIE
 from tests.conftest import FakeClock, SmtpServer
 from tests.factories import (

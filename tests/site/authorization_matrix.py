@@ -81,9 +81,9 @@ MATRIX: dict[tuple[str, str], dict[str, Outcome]] = {
     **matrix_scoring.ENTRIES,
     **matrix_closing.ENTRIES,
     **matrix_handoff.ENTRIES,
+    **matrix_calendar.ENTRIES,
     **matrix_calendar_admin.ENTRIES,
     **matrix_meetings.ENTRIES,
-    **matrix_calendar.ENTRIES,
 }
 
 # How to fill a path parameter with an object that exists.
@@ -104,7 +104,7 @@ PATH_VALUES: dict[str, Callable[[Session], str]] = {
     **matrix_scoring.PATH_VALUES,
     **matrix_closing.PATH_VALUES,
     **matrix_handoff.PATH_VALUES,
+    **matrix_calendar.PATH_VALUES,
     **matrix_calendar_admin.PATH_VALUES,
     **matrix_meetings.PATH_VALUES,
-    **matrix_calendar.PATH_VALUES,
 }
