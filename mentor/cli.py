@@ -175,7 +175,7 @@ def reminders_send() -> None:
 @app.command()
 def demo() -> None:
     """Fill the database with a believable municipality (running it twice changes nothing)."""
-    from mentor.demo import DEMO_LOGINS, DemoConflict, load_demo
+    from mentor.demo import DEMO_LOGINS, OTHER_DEMO_LOGINS, DemoConflict, load_demo
 
     factory = make_sessionmaker(make_engine(get_settings().database_url))
     try:
@@ -186,6 +186,9 @@ def demo() -> None:
     typer.echo(summary)
     typer.echo("Demo logins:")
     for login in DEMO_LOGINS:
+        typer.echo(f"  {login.role:<12} {login.email:<36} {login.password}")
+    typer.echo("Another school's coordinator and another ambassador, to see what is not theirs:")
+    for login in OTHER_DEMO_LOGINS:
         typer.echo(f"  {login.role:<12} {login.email:<36} {login.password}")
 
 

@@ -7,6 +7,13 @@ seeded generator, so every run builds the same people.
 """
 
 from mentor.demo.load import DemoConflict, load_demo
-from mentor.demo.staff import DEMO_LOGINS, DEMO_PASSWORD, DemoLogin
+from mentor.demo.staff import DEMO_LOGINS, DEMO_PASSWORD, OTHER_DEMO_LOGINS, DemoLogin
 
-__all__ = ["DEMO_LOGINS", "DEMO_PASSWORD", "DemoConflict", "DemoLogin", "load_demo"]
+__all__ = [
+    "DEMO_LOGINS",
+    "DEMO_PASSWORD",
+    "OTHER_DEMO_LOGINS",
+    "DemoConflict",
+    "DemoLogin",
+    "load_demo",
+]

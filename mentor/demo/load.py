@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import random
 from collections import Counter
+from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from mentor.audit.service import record
 from mentor.catalogue.seed import PROGRAMMES, seed_catalogues
+from mentor.config import Settings, get_settings
+from mentor.db import utcnow
 from mentor.demo.ambassadors import build_ambassadors
 from mentor.demo.municipality import (
     GUIDANCE_UNIT_CODE,
@@ -24,7 +27,8 @@ from mentor.demo.municipality import (
 from mentor.demo.proposals import build_proposals
 from mentor.demo.pupils import Catalogue, build_pupils
 from mentor.demo.school_year import CALENDAR
-from mentor.demo.staff import DEMO_LOGINS, build_staff
+from mentor.demo.staff import DEMO_LOGINS, OTHER_DEMO_LOGINS, build_staff
+from mentor.demo.term import build_term
 from mentor.models import (
     AmbassadorState,
     AuditAction,
@@ -63,7 +67,9 @@ def _refuse_collisions(session: Session) -> None:
         select(Organisation.code).where(Organisation.code.in_(demo_organisation_codes()))
     ).all()
     emails = session.scalars(
-        select(User.email).where(User.email.in_([login.email for login in DEMO_LOGINS]))
+        select(User.email).where(
+            User.email.in_([login.email for login in (*DEMO_LOGINS, *OTHER_DEMO_LOGINS)])
+        )
     ).all()
     if codes or emails:
         clashes = ", ".join([*codes, *emails])
@@ -73,7 +79,9 @@ def _refuse_collisions(session: Session) -> None:
         )
 
 
-def load_demo(session: Session) -> str:
+def load_demo(
+    session: Session, *, now: datetime | None = None, settings: Settings | None = None
+) -> str:
     """Seed the catalogues, then fill an empty database with the demo municipality; flush only.
 
     Idempotent: when the demo's guidance unit exists, nothing else is touched and the summary
@@ -96,6 +104,14 @@ def load_demo(session: Session) -> str:
     session.flush()
     # The first ambassador is the demo login's.
     proposals = build_proposals(session, ambassadors[0], pupils)
+    term = build_term(
+        session,
+        staff=staff,
+        ambassadors=ambassadors,
+        schools={school.code: school for school in municipality.all_schools},
+        now=now or utcnow(),
+        settings=settings or get_settings(),
+    )
     record(
         session,
         actor_id=None,
@@ -105,6 +121,7 @@ def load_demo(session: Session) -> str:
             "pupils": len(pupils),
             "ambassadors": len(ambassadors),
             "proposals": proposals,
+            "meetings": term.meetings,
         },
     )
 
@@ -120,6 +137,7 @@ def load_demo(session: Session) -> str:
         f"{len(pupils)} pupils ({by_grade}; {consented} with guardian consent); "
         f"{len(ambassadors)} ambassadors ({by_state}); "
         f"{proposals} proposals to the demo ambassador; "
+        f"{term.meetings} meetings ({term.logs} logged, {term.feedback} feedback answers); "
         f"{len(staff.coordinators)} coordinators, 2 counsellors and an admin; "
         f"catalogues: {seeded.programmes} programmes, {seeded.interest_groups} interest groups, "
         f"{seeded.interests} interests and {seeded.meeting_topics} meeting topics added; "

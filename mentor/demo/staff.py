@@ -35,6 +35,14 @@ DEMO_LOGINS: tuple[DemoLogin, ...] = (
     DemoLogin(Role.AMBASSADOR, "ambassador@ambassador.local", DEMO_PASSWORD, "Freja Skov Møller"),
 )
 
+# Logins that show what another school's staff and another ambassador may not see: the
+# coordinator of Hertug Hans Skole and a second ambassador (mentor.demo.term gives them their
+# school's pupils and meetings). Same password.
+OTHER_DEMO_LOGINS: tuple[DemoLogin, ...] = (
+    DemoLogin(Role.COORDINATOR, "koordinator2@ambassador.local", DEMO_PASSWORD, "Jonas Refslund"),
+    DemoLogin(Role.AMBASSADOR, "ambassador2@ambassador.local", DEMO_PASSWORD, "Amir Haddad"),
+)
+
 # Where the demo logins belong: the coordinator's school, the ambassador's institution.
 COORDINATOR_SCHOOL = "SBRO"
 AMBASSADOR_INSTITUTION = "HADKAT"

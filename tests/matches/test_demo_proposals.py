@@ -1,4 +1,5 @@
-"""The demo ambassador has two proposals waiting and one mentee."""
+"""The demo ambassador has two proposals waiting and three mentees (one from the proposals, two
+from the term's meetings)."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from mentor.demo import DEMO_LOGINS, load_demo
 from mentor.models import Ambassador, Match, MatchState, Role, User
 
 
-def test_the_demo_ambassador_has_waiting_proposals_and_a_mentee(db: Session) -> None:
+def test_the_demo_ambassador_has_waiting_proposals_and_mentees(db: Session) -> None:
     load_demo(db)
     load_demo(db)  # idempotent: no second set of proposals
 
@@ -20,4 +21,4 @@ def test_the_demo_ambassador_has_waiting_proposals_and_a_mentee(db: Session) -> 
         select(Ambassador).join(User, User.id == Ambassador.user_id).where(User.email == email)
     ).one()
     states = Counter(db.scalars(select(Match.state).where(Match.ambassador_id == ambassador.id)))
-    assert states == {MatchState.PROPOSED: 2, MatchState.ACCEPTED: 1}
+    assert states == {MatchState.PROPOSED: 2, MatchState.ACCEPTED: 3}
