@@ -25,6 +25,7 @@ from mentor.i18n import LazyText, get_locale, lazy_gettext
 from mentor.matches import service
 from mentor.matches.explanations import explanation_sentences
 from mentor.matches.handoff import Contact, school_coordinators
+from mentor.meetings.views import started_match_ids
 from mentor.models import (
     Ambassador,
     DeclineReason,
@@ -185,6 +186,7 @@ def _page(
     waiting: Sequence[MenteeCard] = []
     accepted: Sequence[MenteeCard] = []
     past: Sequence[PastCard] = []
+    started: set[int] = set()
     if ambassador is not None:
         open_matches = _matches(db, ambassador, (MatchState.PROPOSED, MatchState.ACCEPTED))
         # One query for the coordinators of every mentee's school, however many cards; the
@@ -199,12 +201,14 @@ def _page(
         ]
         waiting = [card for card in cards if card.state is MatchState.PROPOSED]
         accepted = [card for card in cards if card.state is MatchState.ACCEPTED]
+        started = started_match_ids(db, [card.match_id for card in accepted])
         past = _past(db, ambassador)
     context = {
         "ambassador": ambassador,
         "capacity": ambassador.capacity if ambassador else 0,
         "waiting": waiting,
         "accepted": accepted,
+        "started": started,
         "past": past,
         "decline_options": [(r.value, str(label)) for r, label in DECLINE_LABELS.items()],
         "errors": errors or {},

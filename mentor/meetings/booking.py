@@ -541,21 +541,3 @@ def cancel_meetings_of_ended_match(
         )
         notify(db, meeting=meeting, change=change, settings=settings, now=now, reason=reason)
     return len(rows)
-
-
-def started_match_ids(db: Session, match_ids: Sequence[int]) -> set[int]:
-    """The matches among ``match_ids`` that are under way ("i gang"): the pupil came to at least
-    one held meeting through the match."""
-    if not match_ids:
-        return set()
-    query = (
-        select(MeetingParticipant.match_id)
-        .join(Meeting, Meeting.id == MeetingParticipant.meeting_id)
-        .where(
-            MeetingParticipant.match_id.in_(match_ids),
-            MeetingParticipant.attendance == "present",
-            Meeting.state == MeetingState.HELD,
-        )
-        .distinct()
-    )
-    return {match_id for match_id in db.scalars(query) if match_id is not None}

@@ -161,3 +161,21 @@ def split(
     upcoming = [view for view in views if view.ends_at > now]
     past = sorted((view for view in views if view.ends_at <= now), key=lambda v: v.starts_at)
     return upcoming, past[::-1]
+
+
+def started_match_ids(db: Session, match_ids: Sequence[int]) -> set[int]:
+    """The matches among ``match_ids`` that are under way ("i gang"): the pupil came to at least
+    one held meeting through the match."""
+    if not match_ids:
+        return set()
+    query = (
+        select(MeetingParticipant.match_id)
+        .join(Meeting, Meeting.id == MeetingParticipant.meeting_id)
+        .where(
+            MeetingParticipant.match_id.in_(match_ids),
+            MeetingParticipant.attendance == Attendance.PRESENT,
+            Meeting.state == MeetingState.HELD,
+        )
+        .distinct()
+    )
+    return {match_id for match_id in db.scalars(query) if match_id is not None}

@@ -20,6 +20,7 @@ from mentor.audit.service import record
 from mentor.errors import Forbidden, InvalidInput
 from mentor.i18n import LazyText, lazy_gettext
 from mentor.matches.service import end_open_matches
+from mentor.meetings.views import started_match_ids
 from mentor.models import (
     OPEN_MATCH_STATES,
     Ambassador,
@@ -182,6 +183,8 @@ class MeetingRow:
 class PupilHistory:
     matches: list[Match]
     meetings: list[MeetingRow]
+    # Accepted matches under way ("i gang"): the pupil came to a held meeting through them.
+    started_match_ids: set[int]
 
 
 def view_pupil(db: Session, *, actor: User, pupil: Pupil, ip: str | None = None) -> PupilHistory:
@@ -222,6 +225,9 @@ def view_pupil(db: Session, *, actor: User, pupil: Pupil, ip: str | None = None)
     return PupilHistory(
         matches=list(matches),
         meetings=[MeetingRow(meeting=row[0], attendance=row[1]) for row in meetings],
+        started_match_ids=started_match_ids(
+            db, [match.id for match in matches if match.state is MatchState.ACCEPTED]
+        ),
     )
 
 

@@ -9,13 +9,19 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from mentor.models import (
+    Attendance,
     Meeting,
     MeetingState,
     OutboxEmail,
     Role,
 )
 from tests.conftest import FakeClock, QueryCounter
-from tests.factories import make_counsellor_school, make_user
+from tests.factories import (
+    make_counsellor_school,
+    make_meeting,
+    make_meeting_participant,
+    make_user,
+)
 from tests.meetings.booking_helpers import NOW, Mentoring, local, mentoring
 from tests.web import post_form, sign_in
 
@@ -257,3 +263,34 @@ def test_the_school_list_costs_the_same_queries_however_many_meetings(
     query_counter.reset()
     assert client.get("/school/meetings").status_code == 200
     assert query_counter.count == one
+
+
+def test_a_match_is_in_progress_after_its_first_held_meeting(
+    db: Session, client: TestClient, m: Mentoring
+) -> None:
+    counsellor = make_user(db, role=Role.COUNSELLOR)
+    make_counsellor_school(db, counsellor=counsellor, school=m.school)
+    sign_in(client, db, m.ambassador_user)
+    assert "I gang" not in client.get("/ambassador/mentees").text
+    held = make_meeting(
+        db,
+        ambassador=m.ambassador,
+        school=m.school,
+        state=MeetingState.HELD,
+        starts_at=local(2026, 10, 27, 14),
+    )
+    make_meeting_participant(
+        db,
+        meeting=held,
+        pupil_id=m.pupil_ids[0],
+        match_id=m.match_ids[0],
+        attendance=Attendance.PRESENT,
+    )
+    cards = client.get("/ambassador/mentees").text
+    assert cards.count("I gang") == 1
+    client.cookies.clear()
+    sign_in(client, db, counsellor)
+    page = client.get(f"/pupils/{m.pupil_ids[0]}").text
+    assert "I gang" in page
+    assert f'href="/meetings/{held.id}"' in page
+    assert "I gang" not in client.get(f"/pupils/{m.pupil_ids[1]}").text
