@@ -8,6 +8,7 @@ from fastapi import APIRouter, Request
 from starlette.responses import Response
 
 from mentor.matches import handoff
+from mentor.meetings.views import waiting_for_school_count
 from mentor.models import Role
 from mentor.organisations.service import schools_of_counsellor
 from mentor.web.deps import ClockDep, OptionalUser, SessionDep
@@ -27,6 +28,7 @@ def home(request: Request, user: OptionalUser, db: SessionDep, clock: ClockDep) 
         context["recent_days"] = handoff.RECENT_DAYS
     if user.role is Role.COORDINATOR:
         context["to_hand_over"] = handoff.waiting_count(db, user)
+        context["to_confirm"] = waiting_for_school_count(db, user, now=clock())
     return render(request, f"home/{user.role.value}.html", context)
 
 

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import Select, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
 from mentor.meetings.labels import ATTENDANCE_LABELS, KIND_LABELS, MEETING_STATE_LABELS
@@ -179,3 +179,15 @@ def started_match_ids(db: Session, match_ids: Sequence[int]) -> set[int]:
         .distinct()
     )
     return {match_id for match_id in db.scalars(query) if match_id is not None}
+
+
+def waiting_for_school_count(db: Session, user: User, *, now: datetime) -> int:
+    """Upcoming meetings at the coordinator's school that wait for the school's answer."""
+    if user.organisation_id is None:
+        return 0
+    query = select(func.count(Meeting.id)).where(
+        Meeting.school_id == user.organisation_id,
+        Meeting.state == MeetingState.PENDING,
+        Meeting.starts_at > now,
+    )
+    return db.scalar(query) or 0

@@ -294,3 +294,14 @@ def test_a_match_is_in_progress_after_its_first_held_meeting(
     assert "I gang" in page
     assert f'href="/meetings/{held.id}"' in page
     assert "I gang" not in client.get(f"/pupils/{m.pupil_ids[1]}").text
+
+
+def test_home_pages_point_to_the_meetings(db: Session, client: TestClient, m: Mentoring) -> None:
+    _book(db, client, m)
+    sign_in(client, db, m.coordinator)
+    home = client.get("/").text
+    assert "1 møde venter på din bekræftelse" in home
+    assert 'href="/school/meetings"' in home
+    client.cookies.clear()
+    sign_in(client, db, m.ambassador_user)
+    assert 'href="/ambassador/meetings"' in client.get("/").text
