@@ -22,7 +22,7 @@ from mentor.db import Clock, make_engine, make_sessionmaker, utcnow
 from mentor.home import routes as home_routes
 from mentor.matches import closing_routes, handoff_routes, scoring_routes
 from mentor.matches import routes as matching_routes
-from mentor.meetings import calendar_routes, feedback_routes, log_routes
+from mentor.meetings import calendar_routes, feedback_routes, log_routes, proposal_routes
 from mentor.meetings import routes as meeting_routes
 from mentor.organisations import routes as organisation_routes
 from mentor.pupils import import_routes as pupil_import_routes
@@ -76,7 +76,7 @@ def create_app(
     protected.include_router(ambassador_joining_routes.router)
     protected.include_router(ambassador_profile_routes.router)
     protected.include_router(ambassador_proposals_routes.router)
-    protected.include_router(meeting_routes.ambassador_router)
+    protected.include_router(proposal_routes.router)
     protected.include_router(meeting_routes.router)
     protected.include_router(log_routes.router)
     protected.include_router(feedback_routes.router)

@@ -26,6 +26,7 @@ from mentor.config import Settings
 from mentor.demo.staff import OTHER_DEMO_LOGINS, Staff
 from mentor.matches import service as matches
 from mentor.meetings import booking, feedback, logs
+from mentor.meetings.requests import MeetingRequest
 from mentor.meetings.rules import load_frame, suggestions
 from mentor.models import (
     Ambassador,
@@ -140,7 +141,7 @@ class _Term:
         meeting = booking.propose_meeting(
             self.session,
             ambassador=ambassador,
-            request=booking.MeetingRequest(
+            request=MeetingRequest(
                 kind=kind,
                 place=place,
                 starts_at=free[0],

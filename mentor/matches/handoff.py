@@ -12,8 +12,7 @@ from the matches themselves (accepted, not yet handed over), not from a table of
 
 from __future__ import annotations
 
-from collections import defaultdict
-from collections.abc import Collection, Sequence
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -29,16 +28,19 @@ from mentor.i18n import lazy_gettext
 from mentor.models import (
     Ambassador,
     ConsentState,
-    CounsellorSchool,
     Match,
     MatchState,
     Organisation,
     Programme,
     Pupil,
-    Role,
     User,
 )
 from mentor.notifications.service import queue_email
+from mentor.organisations.school_staff import (
+    coordinators_by_school,
+    coordinators_of,
+    counsellors_of,
+)
 from mentor.policy import enrolment_school_ids
 
 # The counsellor's home page counts the matches accepted this recently.
@@ -92,21 +94,10 @@ def programme_name(name_da: str, name_en: str, locale: str) -> str:
 
 def school_coordinators(db: Session, school_ids: Collection[int]) -> dict[int, list[Contact]]:
     """The active coordinators of each school, by name: one query for any number of schools."""
-    if not school_ids:
-        return {}
-    rows = db.execute(
-        select(User.organisation_id, User.full_name, User.email)
-        .where(
-            User.role == Role.COORDINATOR,
-            User.is_active.is_(True),
-            User.organisation_id.in_(set(school_ids)),
-        )
-        .order_by(User.full_name, User.id)
-    )
-    contacts: defaultdict[int, list[Contact]] = defaultdict(list)
-    for school_id, name, email in rows:
-        contacts[school_id].append(Contact(name=name, email=email))
-    return dict(contacts)
+    return {
+        school_id: [Contact(name=user.full_name, email=user.email) for user in users]
+        for school_id, users in coordinators_by_school(db, school_ids).items()
+    }
 
 
 # Telling the school and the guardian
@@ -126,37 +117,14 @@ def _ambassador_facts(db: Session, ambassador_id: int) -> tuple[str, str, str, s
     return row[0], row[1], row[2], row[3]
 
 
-def _school_staff(db: Session, school_id: int) -> tuple[Sequence[User], Sequence[User]]:
-    """The active coordinators and counsellors of a school."""
-    coordinators = db.scalars(
-        select(User)
-        .where(
-            User.role == Role.COORDINATOR,
-            User.is_active.is_(True),
-            User.organisation_id == school_id,
-        )
-        .order_by(User.full_name, User.id)
-    ).all()
-    counsellors = db.scalars(
-        select(User)
-        .join(CounsellorSchool, CounsellorSchool.counsellor_id == User.id)
-        .where(
-            CounsellorSchool.school_id == school_id,
-            User.role == Role.COUNSELLOR,
-            User.is_active.is_(True),
-        )
-        .order_by(User.full_name, User.id)
-    ).all()
-    return coordinators, counsellors
-
-
 def announce_accepted(db: Session, *, match: Match, settings: Settings) -> None:
     """E-mail the school's coordinators and counsellors, and the guardian, that ``match`` was
     accepted."""
     pupil = db.get_one(Pupil, match.pupil_id)
     school = db.get_one(Organisation, pupil.school_id)
     full_name, programme_da, programme_en, institution = _ambassador_facts(db, match.ambassador_id)
-    coordinators, counsellors = _school_staff(db, pupil.school_id)
+    coordinators = coordinators_of(db, pupil.school_id)
+    counsellors = counsellors_of(db, pupil.school_id)
     common: dict[str, Any] = {
         "pupil_name": f"{pupil.first_name} {pupil.last_name}",
         "class_name": pupil.class_name or str(pupil.grade),

@@ -27,7 +27,7 @@ from mentor.db import locked, utcnow
 from mentor.errors import Conflict, InvalidInput, NotFound
 from mentor.i18n import LazyText, lazy_gettext
 from mentor.matches import handoff
-from mentor.meetings import booking
+from mentor.meetings import ended_matches
 from mentor.models import (
     OPEN_MATCH_STATES,
     Ambassador,
@@ -415,7 +415,7 @@ def _after_end(
     if before is MatchState.ACCEPTED:
         handoff.tell_ambassador_match_ended(db, match=match)
         # The pupil leaves the match's upcoming meetings, with notice to everyone invited.
-        booking.cancel_meetings_of_ended_match(
+        ended_matches.cancel_meetings_of_ended_match(
             db, match=match, actor=actor, now=now, settings=get_settings()
         )
 

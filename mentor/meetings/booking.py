@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import select
@@ -30,12 +29,17 @@ from mentor.db import locked
 from mentor.errors import Conflict, InvalidInput
 from mentor.i18n import LazyText, lazy_gettext
 from mentor.meetings.invitations import Change, notify
+from mentor.meetings.requests import (
+    LOCATION_MAX,
+    MeetingRequest,
+    reason_text,
+    request_problems,
+    when_problems,
+)
 from mentor.meetings.rules import (
     OVERLAP,
-    length_problem,
     load_frame,
     time_problem,
-    when_problem,
 )
 from mentor.models import (
     Ambassador,
@@ -43,7 +47,6 @@ from mentor.models import (
     Match,
     MatchState,
     Meeting,
-    MeetingKind,
     MeetingParticipant,
     MeetingPlace,
     MeetingState,
@@ -51,32 +54,7 @@ from mentor.models import (
     Pupil,
     User,
 )
-from mentor.privacy.cpr import CPR_MESSAGE, contains_cpr
 
-LOCATION_MAX = 200
-URL_MAX = 500
-REASON_MAX = 500
-# A small group is a few of the ambassador's own mentees (capacity is at most 5).
-GROUP_MAX = 5
-
-CHOOSE_PUPILS = lazy_gettext("Choose the mentee or mentees the meeting is for.")
-NOT_YOUR_MENTEES = lazy_gettext(
-    "You can only invite your own mentees who have accepted you as their ambassador."
-)
-ONE_PUPIL = lazy_gettext("A one-to-one meeting is with one mentee. Choose one, or a small group.")
-GROUP_SIZE = lazy_gettext(
-    "A small group is 2 to %(max)s of your mentees. For one mentee, choose one-to-one.",
-    max=GROUP_MAX,
-)
-SAME_SCHOOL = lazy_gettext("A group meeting is for mentees from the same school.")
-VISIT_AT_INSTITUTION = lazy_gettext(
-    "A visit to your school takes place at your institution. Choose that place."
-)
-ONLINE_NEEDS_LINK = lazy_gettext("Give the link to the online meeting (starting with https://).")
-BAD_TEXT = lazy_gettext(
-    "The text holds characters that cannot be saved. Remove them and try again."
-)
-GIVE_REASON = lazy_gettext("Give a short reason: everyone invited will see it.")
 NOT_ACTIVE = lazy_gettext("You can schedule meetings only while your ambassador profile is active.")
 NOT_CHANGEABLE = lazy_gettext(
     "This meeting has already started, ended or been cancelled; it can no longer be changed."
@@ -85,40 +63,6 @@ NOT_PENDING = lazy_gettext("This meeting is no longer waiting for the school's a
 # Matches whose meetings the ambassador may still hold (a paused ambassador keeps their mentees).
 MEETING_AMBASSADOR_STATES = (AmbassadorState.ACTIVE, AmbassadorState.PAUSED)
 CHANGEABLE_STATES = (MeetingState.PENDING, MeetingState.SCHEDULED)
-MATCH_ENDED = lazy_gettext("The mentoring has ended.")
-
-
-@dataclass(frozen=True)
-class MeetingRequest:
-    """A proposed meeting as the form gave it (``starts_at`` UTC; None when it could not be
-    read, and ``time_error`` then says why)."""
-
-    kind: MeetingKind
-    place: MeetingPlace
-    starts_at: datetime | None
-    minutes: int
-    match_ids: tuple[int, ...]
-    location: str = ""
-    online_url: str = ""
-    time_error: LazyText | None = None
-
-
-def _text_problem(text: str, *, max_length: int, required: LazyText | None) -> LazyText | None:
-    if "\x00" in text:
-        return BAD_TEXT
-    if required is not None and not text:
-        return required
-    if len(text) > max_length:
-        return lazy_gettext("Write at most %(max)s characters.", max=max_length)
-    if contains_cpr(text):
-        return CPR_MESSAGE
-    return None
-
-
-def _online_url_problem(url: str) -> LazyText | None:
-    if not url.startswith("https://") or len(url) > URL_MAX or any(c.isspace() for c in url):
-        return ONLINE_NEEDS_LINK
-    return _text_problem(url, max_length=URL_MAX, required=None)
 
 
 def _mentee_matches(db: Session, ambassador: Ambassador, match_ids: Sequence[int]) -> list[Match]:
@@ -136,22 +80,6 @@ def _mentee_matches(db: Session, ambassador: Ambassador, match_ids: Sequence[int
         .order_by(Pupil.id)
     ).all()
     return [match for match, _pupil in rows]
-
-
-def _participant_problem(
-    kind: MeetingKind, matches: Sequence[Match], asked: int
-) -> LazyText | None:
-    if asked == 0:
-        return CHOOSE_PUPILS
-    if len(matches) != asked:
-        return NOT_YOUR_MENTEES
-    if kind is MeetingKind.ONE_TO_ONE and len(matches) != 1:
-        return ONE_PUPIL
-    if kind is MeetingKind.SMALL_GROUP and not 2 <= len(matches) <= GROUP_MAX:
-        return GROUP_SIZE
-    if len(matches) > GROUP_MAX:
-        return GROUP_SIZE
-    return None
 
 
 def _lock_people(db: Session, ambassador: Ambassador, pupil_ids: Sequence[int]) -> Ambassador:
@@ -190,7 +118,7 @@ def _write(db: Session, rows: Sequence[object]) -> None:
         raise InvalidInput({"starts_at": OVERLAP}) from error
 
 
-def _audit(
+def audit(
     db: Session,
     *,
     actor: User | None,
@@ -231,30 +159,9 @@ def propose_meeting(
     ``InvalidInput`` names the field: ``pupils``, ``kind``, ``place``, ``location``,
     ``online_url``, ``minutes`` or ``starts_at`` (a rule broken, or the time taken).
     """
-    errors: dict[str, LazyText | str] = {}
     matches = _mentee_matches(db, ambassador, request.match_ids)
-    if problem := _participant_problem(request.kind, matches, len(set(request.match_ids))):
-        errors["pupils"] = problem
     pupils = [db.get_one(Pupil, match.pupil_id) for match in matches]
-    if len({pupil.school_id for pupil in pupils}) > 1:
-        errors["pupils"] = SAME_SCHOOL
-    if (
-        request.kind is MeetingKind.INSTITUTION_VISIT
-        and request.place is not MeetingPlace.INSTITUTION
-    ):
-        errors["place"] = VISIT_AT_INSTITUTION
-    if request.place is MeetingPlace.ONLINE and (
-        problem := _online_url_problem(request.online_url)
-    ):
-        errors["online_url"] = problem
-    if problem := _text_problem(request.location, max_length=LOCATION_MAX, required=None):
-        errors["location"] = problem
-    if problem := length_problem(request.minutes):
-        errors["minutes"] = problem
-    if request.starts_at is None:
-        errors["starts_at"] = request.time_error or lazy_gettext("Choose a date and a time.")
-    elif problem := when_problem(request.starts_at, now):
-        errors["starts_at"] = problem
+    errors = request_problems(request, matches=matches, pupils=pupils, now=now)
     if ambassador.state not in MEETING_AMBASSADOR_STATES:
         errors["__all__"] = NOT_ACTIVE
     if errors:
@@ -299,12 +206,12 @@ def propose_meeting(
             for match in matches
         ],
     )
-    _audit(db, actor=actor, meeting=meeting, pupil_ids=pupil_ids, action="create", details={})
+    audit(db, actor=actor, meeting=meeting, pupil_ids=pupil_ids, action="create", details={})
     notify(db, meeting=meeting, change=Change.NEW, settings=settings, now=now)
     return meeting
 
 
-def _participant_rows(db: Session, meeting: Meeting) -> list[MeetingParticipant]:
+def participant_rows(db: Session, meeting: Meeting) -> list[MeetingParticipant]:
     return list(
         db.scalars(
             select(MeetingParticipant)
@@ -317,13 +224,6 @@ def _participant_rows(db: Session, meeting: Meeting) -> list[MeetingParticipant]
 def _changeable(meeting: Meeting, now: datetime) -> None:
     if meeting.state not in CHANGEABLE_STATES or meeting.starts_at <= now:
         raise Conflict(NOT_CHANGEABLE)
-
-
-def _reason(reason: str | None) -> str:
-    text = (reason or "").strip()
-    if problem := _text_problem(text, max_length=REASON_MAX, required=GIVE_REASON):
-        raise InvalidInput({"reason": problem})
-    return text
 
 
 def move_meeting(
@@ -339,22 +239,16 @@ def move_meeting(
     time_error: LazyText | None = None,
 ) -> Meeting:
     """Move an upcoming meeting to another time, with a reason; the school confirms again."""
-    errors: dict[str, LazyText | str] = {}
+    errors = when_problems(starts_at, minutes, now, time_error)
     try:
-        text = _reason(reason)
+        text = reason_text(reason)
     except InvalidInput as error:
-        errors.update(error.field_errors)
+        errors |= error.field_errors
         text = ""
-    if problem := length_problem(minutes):
-        errors["minutes"] = problem
-    if starts_at is None:
-        errors["starts_at"] = time_error or lazy_gettext("Choose a date and a time.")
-    elif problem := when_problem(starts_at, now):
-        errors["starts_at"] = problem
     if errors:
         raise InvalidInput(errors)
     assert starts_at is not None
-    participants = _participant_rows(db, meeting)
+    participants = participant_rows(db, meeting)
     pupil_ids = [participant.pupil_id for participant in participants]
     ambassador = _lock_people(db, db.get_one(Ambassador, meeting.ambassador_id), pupil_ids)
     meeting = locked(db, meeting)
@@ -382,7 +276,7 @@ def move_meeting(
     meeting.reminder_sent_at = None
     meeting.sequence += 1
     _write(db, [meeting, *participants])
-    _audit(
+    audit(
         db,
         actor=actor,
         meeting=meeting,
@@ -394,7 +288,7 @@ def move_meeting(
     return meeting
 
 
-def _call_off(
+def call_off(
     db: Session,
     meeting: Meeting,
     *,
@@ -408,11 +302,48 @@ def _call_off(
     meeting.cancelled_by_id = actor.id if actor else None
     meeting.cancel_reason = reason
     meeting.sequence += 1
-    participants = _participant_rows(db, meeting)
+    participants = participant_rows(db, meeting)
     for participant in participants:
         participant.booked = False
     db.flush()
     return [participant.pupil_id for participant in participants]
+
+
+def _awaits_the_school(meeting: Meeting, now: datetime) -> None:
+    if meeting.state is not MeetingState.PENDING or meeting.starts_at <= now:
+        raise Conflict(NOT_PENDING)
+
+
+def _end_with_reason(
+    db: Session,
+    *,
+    meeting: Meeting,
+    reason: str | None,
+    actor: User,
+    now: datetime,
+    settings: Settings,
+    change: Change,
+) -> Meeting:
+    """Cancel (the ambassador) or decline (the school) with a reason everyone invited sees."""
+    text = reason_text(reason)
+    meeting = locked(db, meeting)
+    declined = change is Change.DECLINED
+    if declined:
+        _awaits_the_school(meeting, now)
+    else:
+        _changeable(meeting, now)
+    state = MeetingState.DECLINED if declined else MeetingState.CANCELLED
+    pupil_ids = call_off(db, meeting, state=state, actor=actor, reason=text, now=now)
+    audit(
+        db,
+        actor=actor,
+        meeting=meeting,
+        pupil_ids=pupil_ids,
+        action="update",
+        details={"reason": text},
+    )
+    notify(db, meeting=meeting, change=change, settings=settings, now=now, reason=text)
+    return meeting
 
 
 def cancel_meeting(
@@ -425,22 +356,15 @@ def cancel_meeting(
     settings: Settings,
 ) -> Meeting:
     """The ambassador calls an upcoming meeting off, with a reason everyone invited sees."""
-    text = _reason(reason)
-    meeting = locked(db, meeting)
-    _changeable(meeting, now)
-    pupil_ids = _call_off(
-        db, meeting, state=MeetingState.CANCELLED, actor=actor, reason=text, now=now
-    )
-    _audit(
+    return _end_with_reason(
         db,
-        actor=actor,
         meeting=meeting,
-        pupil_ids=pupil_ids,
-        action="update",
-        details={"reason": text},
+        reason=reason,
+        actor=actor,
+        now=now,
+        settings=settings,
+        change=Change.CANCELLED,
     )
-    notify(db, meeting=meeting, change=Change.CANCELLED, settings=settings, now=now, reason=text)
-    return meeting
 
 
 def confirm_meeting(
@@ -448,15 +372,14 @@ def confirm_meeting(
 ) -> Meeting:
     """The school's coordinator confirms a meeting that waits for it."""
     meeting = locked(db, meeting)
-    if meeting.state is not MeetingState.PENDING or meeting.starts_at <= now:
-        raise Conflict(NOT_PENDING)
+    _awaits_the_school(meeting, now)
     meeting.state = MeetingState.SCHEDULED
     meeting.confirmed_at = now
     meeting.confirmed_by_id = actor.id
     meeting.sequence += 1
     db.flush()
-    pupil_ids = [participant.pupil_id for participant in _participant_rows(db, meeting)]
-    _audit(db, actor=actor, meeting=meeting, pupil_ids=pupil_ids, action="update", details={})
+    pupil_ids = [participant.pupil_id for participant in participant_rows(db, meeting)]
+    audit(db, actor=actor, meeting=meeting, pupil_ids=pupil_ids, action="update", details={})
     notify(db, meeting=meeting, change=Change.CONFIRMED, settings=settings, now=now)
     return meeting
 
@@ -471,73 +394,12 @@ def decline_meeting(
     settings: Settings,
 ) -> Meeting:
     """The school's coordinator says no to a meeting that waits for it, with a reason."""
-    text = _reason(reason)
-    meeting = locked(db, meeting)
-    if meeting.state is not MeetingState.PENDING or meeting.starts_at <= now:
-        raise Conflict(NOT_PENDING)
-    pupil_ids = _call_off(
-        db, meeting, state=MeetingState.DECLINED, actor=actor, reason=text, now=now
-    )
-    _audit(
+    return _end_with_reason(
         db,
-        actor=actor,
         meeting=meeting,
-        pupil_ids=pupil_ids,
-        action="update",
-        details={"reason": text},
+        reason=reason,
+        actor=actor,
+        now=now,
+        settings=settings,
+        change=Change.DECLINED,
     )
-    notify(db, meeting=meeting, change=Change.DECLINED, settings=settings, now=now, reason=text)
-    return meeting
-
-
-def cancel_meetings_of_ended_match(
-    db: Session, *, match: Match, actor: User | None, now: datetime, settings: Settings
-) -> int:
-    """A match ended (a counsellor ended it, consent was withdrawn, the pupil archived): the
-    pupil leaves every upcoming meeting. A meeting with no one left is cancelled; a group
-    meeting goes on without the pupil. Everyone invited is told. Returns the meetings changed."""
-    rows = db.execute(
-        select(Meeting, MeetingParticipant)
-        .join(MeetingParticipant, MeetingParticipant.meeting_id == Meeting.id)
-        .where(
-            MeetingParticipant.match_id == match.id,
-            MeetingParticipant.booked,
-            Meeting.state.in_(CHANGEABLE_STATES),
-            Meeting.starts_at > now,
-        )
-        .order_by(Meeting.id)
-    ).all()
-    reason = str(MATCH_ENDED)
-    for meeting, participant in rows:
-        meeting = locked(db, meeting)
-        others = [p for p in _participant_rows(db, meeting) if p.id != participant.id]
-        if not others:
-            _call_off(
-                db, meeting, state=MeetingState.CANCELLED, actor=actor, reason=reason, now=now
-            )
-            change = Change.CANCELLED
-        else:
-            # The pupil's e-mail (if any) gets the cancellation before the row goes.
-            notify(
-                db,
-                meeting=meeting,
-                change=Change.CANCELLED,
-                settings=settings,
-                now=now,
-                reason=reason,
-                only_pupil_ids=(participant.pupil_id,),
-            )
-            db.delete(participant)
-            meeting.sequence += 1
-            db.flush()
-            change = Change.MOVED
-        _audit(
-            db,
-            actor=actor,
-            meeting=meeting,
-            pupil_ids=[match.pupil_id],
-            action="update",
-            details={"reason": "match_ended"},
-        )
-        notify(db, meeting=meeting, change=change, settings=settings, now=now, reason=reason)
-    return len(rows)

@@ -14,8 +14,8 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 from typing import TypeVar
 
-from mentor.i18n import LOCAL_TIMEZONE, LazyText, lazy_gettext
-from mentor.meetings.booking import MeetingRequest
+from mentor.i18n import LOCAL_TIMEZONE, LazyText, gettext, lazy_gettext
+from mentor.meetings.requests import MeetingRequest
 from mentor.meetings.rules import MAX_MINUTES, MIN_MINUTES
 from mentor.models import MeetingKind, MeetingPlace
 
@@ -120,3 +120,8 @@ def meeting_request(fields: Mapping[str, str]) -> ParsedRequest:
         time_error=time_error,
     )
     return ParsedRequest(request, errors)
+
+
+def length_options() -> list[tuple[str, str]]:
+    """The lengths a meeting may have, as a select's options ("45 minutes")."""
+    return [(str(length), gettext("%(minutes)s minutes", minutes=length)) for length in LENGTHS]

@@ -20,15 +20,13 @@ from sqlalchemy.orm import Session
 from mentor.config import Settings
 from mentor.meetings.ics import Method, invitation_ics, meeting_names
 from mentor.models import (
-    Ambassador,
     Meeting,
     MeetingParticipant,
     MeetingState,
     Pupil,
-    Role,
-    User,
 )
 from mentor.notifications.service import Attachment, queue_email
+from mentor.organisations.school_staff import ambassador_user, coordinators_of
 
 
 class Change(StrEnum):
@@ -57,24 +55,13 @@ def invitees(
 ) -> list[Invitee]:
     found: list[Invitee] = []
     if only_pupil_ids is None:
-        ambassador = db.execute(
-            select(User.email, User.full_name, User.locale)
-            .join(Ambassador, Ambassador.user_id == User.id)
-            .where(Ambassador.id == meeting.ambassador_id)
-        ).one()
-        found.append(Invitee(ambassador[0], ambassador[1], ambassador[2] or "da", staff=True))
-        coordinators = db.execute(
-            select(User.email, User.full_name, User.locale)
-            .where(
-                User.role == Role.COORDINATOR,
-                User.organisation_id == meeting.school_id,
-                User.is_active,
-            )
-            .order_by(User.id)
-        ).all()
+        ambassador = ambassador_user(db, meeting.ambassador_id)
+        found.append(
+            Invitee(ambassador.email, ambassador.full_name, ambassador.locale or "da", staff=True)
+        )
         found += [
-            Invitee(email, name, locale or "da", staff=True, coordinator=True)
-            for email, name, locale in coordinators
+            Invitee(user.email, user.full_name, user.locale or "da", staff=True, coordinator=True)
+            for user in coordinators_of(db, meeting.school_id)
         ]
     pupils = select(Pupil.email, Pupil.first_name).join(
         MeetingParticipant, MeetingParticipant.pupil_id == Pupil.id

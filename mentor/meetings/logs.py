@@ -40,9 +40,7 @@ from mentor.errors import Conflict, InvalidInput, NotFound
 from mentor.i18n import LazyText, format_local_datetime, lazy_gettext
 from mentor.meetings import feedback
 from mentor.models import (
-    Ambassador,
     Attendance,
-    CounsellorSchool,
     FollowUpPriority,
     Meeting,
     MeetingLog,
@@ -53,6 +51,7 @@ from mentor.models import (
     User,
 )
 from mentor.notifications.service import queue_email
+from mentor.organisations.school_staff import ambassador_user, counsellors_of
 from mentor.policy import (
     is_meeting_ambassador,
     may_read_meeting_log,
@@ -402,27 +401,13 @@ def _changes(
 
 
 def _ambassador_name(db: Session, meeting: Meeting) -> str:
-    user = db.scalar(
-        select(User)
-        .join(Ambassador, Ambassador.user_id == User.id)
-        .where(Ambassador.id == meeting.ambassador_id)
-    )
-    return feedback.first_name_of(user) if user is not None else ""
+    return feedback.first_name_of(ambassador_user(db, meeting.ambassador_id))
 
 
 def _tell_counsellors(db: Session, *, meeting: Meeting, settings: Settings) -> int:
     """E-mail the school's counsellors that a pupil needs follow-up now: first names and the
     link, nothing of what was written."""
-    counsellors = db.scalars(
-        select(User)
-        .join(CounsellorSchool, CounsellorSchool.counsellor_id == User.id)
-        .where(
-            CounsellorSchool.school_id == meeting.school_id,
-            User.role == Role.COUNSELLOR,
-            User.is_active,
-        )
-        .order_by(User.id)
-    ).all()
+    counsellors = counsellors_of(db, meeting.school_id)
     names = ", ".join(p.pupil.first_name for p in meeting.participants)
     for counsellor in counsellors:
         queue_email(

@@ -35,15 +35,13 @@ from sqlalchemy.orm import Session
 from mentor.config import Settings
 from mentor.meetings.ics import MeetingNames, meeting_names
 from mentor.models import (
-    Ambassador,
-    CounsellorSchool,
     Meeting,
     MeetingLog,
     MeetingState,
-    Role,
     User,
 )
 from mentor.notifications.service import queue_email
+from mentor.organisations.school_staff import ambassador_user, coordinators_of, counsellors_of
 
 REMIND_AHEAD = timedelta(hours=24)
 FIRST_NUDGE = timedelta(hours=24)
@@ -63,60 +61,15 @@ class ReminderResult:
     overdue_reports: int
 
 
-@dataclass(frozen=True)
-class _Recipient:
-    email: str
-    name: str
-    locale: str
-
-
 def _claim(query: Select[tuple[Meeting]]) -> Select[tuple[Meeting]]:
     # Another machine running the same command skips the rows this one holds (PostgreSQL;
     # SQLite has no row locks, and BEGIN IMMEDIATE serialises the runs).
     return query.order_by(Meeting.id).with_for_update(of=Meeting, skip_locked=True)
 
 
-def _recipients(db: Session, query: Select[tuple[str, str, Any]]) -> list[_Recipient]:
-    return [
-        _Recipient(email, name, locale.value if locale else "da")
-        for email, name, locale in db.execute(query)
-    ]
-
-
-def _ambassador(db: Session, meeting: Meeting) -> list[_Recipient]:
-    return _recipients(
-        db,
-        select(User.email, User.full_name, User.locale)
-        .join(Ambassador, Ambassador.user_id == User.id)
-        .where(Ambassador.id == meeting.ambassador_id, User.is_active),
-    )
-
-
-def _coordinators(db: Session, meeting: Meeting) -> list[_Recipient]:
-    return _recipients(
-        db,
-        select(User.email, User.full_name, User.locale)
-        .where(
-            User.role == Role.COORDINATOR,
-            User.organisation_id == meeting.school_id,
-            User.is_active,
-        )
-        .order_by(User.id),
-    )
-
-
-def _counsellors(db: Session, meeting: Meeting) -> list[_Recipient]:
-    return _recipients(
-        db,
-        select(User.email, User.full_name, User.locale)
-        .join(CounsellorSchool, CounsellorSchool.counsellor_id == User.id)
-        .where(
-            CounsellorSchool.school_id == meeting.school_id,
-            User.role == Role.COUNSELLOR,
-            User.is_active,
-        )
-        .order_by(User.id),
-    )
+def _ambassador(db: Session, meeting: Meeting) -> list[User]:
+    user = ambassador_user(db, meeting.ambassador_id)
+    return [user] if user.is_active else []
 
 
 @dataclass(frozen=True)
@@ -126,18 +79,16 @@ class _About:
     settings: Settings
 
 
-def _mail(
-    db: Session, people: Sequence[_Recipient], template: str, about: _About, **extra: Any
-) -> None:
+def _mail(db: Session, people: Sequence[User], template: str, about: _About, **extra: Any) -> None:
     meeting, names = about.meeting, about.names
     for person in people:
         queue_email(
             db,
             to=person.email,
             template=template,
-            locale=person.locale,
+            locale=person.locale or "da",
             context={
-                "name": person.name,
+                "name": person.full_name,
                 "ambassador": names.ambassador,
                 "pupils": ", ".join(names.participants),
                 "starts_at": meeting.starts_at,
@@ -167,7 +118,9 @@ def _remind(db: Session, *, now: datetime, settings: Settings) -> int:
         meeting.reminder_sent_at = now
         about = _About(meeting, names[meeting.id], settings)
         _mail(db, _ambassador(db, meeting), "meeting_reminder", about, coordinator=False)
-        _mail(db, _coordinators(db, meeting), "meeting_reminder", about, coordinator=True)
+        _mail(
+            db, coordinators_of(db, meeting.school_id), "meeting_reminder", about, coordinator=True
+        )
     db.flush()
     return len(meetings)
 
@@ -200,7 +153,7 @@ def _nudge(db: Session, *, now: datetime, settings: Settings) -> tuple[int, int]
             nudges += 1
         if over >= REPORT_OVERDUE:
             meeting.log_overdue_reported_at = now
-            _mail(db, _counsellors(db, meeting), "meeting_log_overdue", about)
+            _mail(db, counsellors_of(db, meeting.school_id), "meeting_log_overdue", about)
             reports += 1
     db.flush()
     return nudges, reports

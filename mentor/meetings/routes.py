@@ -1,17 +1,15 @@
-"""Meeting pages: an ambassador proposes, moves and cancels; the school confirms or declines.
+"""One meeting for everyone the policy lets see it, and the school's list of meetings.
 
-``/ambassador/meetings`` is the ambassador's own list and the proposal form (with the next free
-times as links that fill the form, so it works without JavaScript); ``/meetings/{id}`` is one
-meeting for everyone the policy lets see it, with the actions each of them may take;
-``/school/meetings`` lists the meetings of a coordinator's school or a counsellor's schools.
+``/meetings/{id}`` shows the meeting with the actions each reader may take: the ambassador moves
+or cancels it, the school's coordinator confirms or declines it. ``/school/meetings`` lists the
+meetings of a coordinator's school or a counsellor's schools, those waiting for an answer first.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from datetime import datetime, timedelta
+from collections.abc import Mapping
+from datetime import datetime
 from typing import Annotated, Any
-from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Request
 from sqlalchemy import select
@@ -20,32 +18,21 @@ from starlette.responses import Response
 
 from mentor.config import Settings
 from mentor.errors import Conflict, Forbidden, InvalidInput, NotFound
-from mentor.i18n import LOCAL_TIMEZONE, LazyText, gettext
+from mentor.i18n import LOCAL_TIMEZONE
 from mentor.meetings import booking
 from mentor.meetings.forms import (
-    DEFAULT_MINUTES,
-    LENGTHS,
-    meeting_request,
+    length_options,
     minutes_from,
     start_from,
 )
-from mentor.meetings.labels import KIND_LABELS, PLACE_LABELS
-from mentor.meetings.rules import load_frame, suggestions
 from mentor.meetings.views import (
-    Mentee,
     meeting_views,
-    mentees,
-    own_meetings,
     school_meetings,
     split,
 )
 from mentor.models import (
-    Ambassador,
-    Match,
     Meeting,
     MeetingState,
-    Organisation,
-    Pupil,
     Role,
     User,
 )
@@ -65,22 +52,7 @@ from mentor.web.forms import FormFields
 from mentor.web.responses import redirect
 from mentor.web.templating import render
 
-_may_mentor = allowed(Permission.MENTOR)
-Mentor = Annotated[User, Depends(_may_mentor)]
-ambassador_router = APIRouter(prefix="/ambassador/meetings", dependencies=[Depends(_may_mentor)])
 router = APIRouter(dependencies=[Depends(allowed(Permission.SEE_MEETINGS))])
-
-MINE_URL = "/ambassador/meetings"
-
-
-def _own_ambassador(db: SessionDep, user: Mentor) -> Ambassador:
-    ambassador = db.scalar(select(Ambassador).where(Ambassador.user_id == user.id))
-    if ambassador is None:
-        raise NotFound()
-    return ambassador
-
-
-OwnAmbassador = Annotated[Ambassador, Depends(_own_ambassador)]
 
 
 def _visible_meeting(meeting_id: int, db: SessionDep, user: CurrentUser) -> Meeting:
@@ -91,146 +63,6 @@ def _visible_meeting(meeting_id: int, db: SessionDep, user: CurrentUser) -> Meet
 
 
 VisibleMeeting = Annotated[Meeting, Depends(_visible_meeting)]
-
-
-def _options(labels: Mapping[Any, LazyText]) -> list[tuple[str, str]]:
-    return [(key.value, str(label)) for key, label in labels.items()]
-
-
-def _length_options() -> list[tuple[str, str]]:
-    return [(str(length), gettext("%(minutes)s minutes", minutes=length)) for length in LENGTHS]
-
-
-# The ambassador's own meetings and the proposal form
-
-
-@ambassador_router.get("")
-def my_meetings(
-    request: Request, db: SessionDep, ambassador: OwnAmbassador, clock: ClockDep
-) -> Response:
-    now = clock()
-    upcoming, past = split(
-        meeting_views(db, own_meetings(ambassador, now=now), full_names=False), now
-    )
-    return render(request, "meetings/mine.html", {"upcoming": upcoming, "past": past, "now": now})
-
-
-def _suggested(
-    db: Session,
-    ambassador: Ambassador,
-    chosen: Sequence[Mentee],
-    offered: Sequence[Mentee],
-    minutes: int,
-    now: datetime,
-) -> list[dict[str, object]]:
-    """The next free times for the chosen mentees (or the ambassador alone, at the first
-    mentee's school), each as the query string that fills the form."""
-    base = chosen or offered[:1]
-    if not base or minutes not in LENGTHS:
-        return []
-    school = db.get_one(Organisation, base[0].school_id)
-    pupil_ids = list(
-        db.scalars(
-            select(Pupil.id)
-            .join(Match, Match.pupil_id == Pupil.id)
-            .where(Match.id.in_([mentee.match_id for mentee in chosen]))
-        )
-    )
-    frame = load_frame(
-        db,
-        ambassador=ambassador,
-        school=school,
-        pupil_ids=pupil_ids,
-        start=now,
-        end=now + timedelta(days=30),
-    )
-    found = []
-    for start in suggestions(frame, minutes=minutes, now=now):
-        local = start.astimezone(LOCAL_TIMEZONE)
-        query = {f"match_{mentee.match_id}": "1" for mentee in chosen}
-        query |= {"minutes": str(minutes), "date": f"{local:%Y-%m-%d}", "time": f"{local:%H:%M}"}
-        found.append({"starts_at": start, "query": urlencode(query)})
-    return found
-
-
-def _form_page(
-    request: Request,
-    db: Session,
-    ambassador: Ambassador,
-    values: Mapping[str, str],
-    now: datetime,
-    *,
-    errors: Mapping[str, object] | None = None,
-    status_code: int = 200,
-) -> Response:
-    offered = mentees(db, ambassador)
-    chosen_ids = {int(key[6:]) for key in values if key.startswith("match_") and key[6:].isdigit()}
-    chosen = [mentee for mentee in offered if mentee.match_id in chosen_ids]
-    minutes = minutes_from(values) or DEFAULT_MINUTES
-    context = {
-        "ambassador": ambassador,
-        "mentees": offered,
-        "chosen_ids": chosen_ids,
-        "values": values,
-        # A time's message stands next to the date it concerns.
-        "errors": {
-            ("date" if key == "starts_at" else key): value for key, value in (errors or {}).items()
-        },
-        "kind_options": _options(KIND_LABELS),
-        "place_options": _options(PLACE_LABELS),
-        "length_options": _length_options(),
-        "minutes": minutes,
-        "suggestions": _suggested(db, ambassador, chosen, offered, minutes, now),
-    }
-    return render(request, "meetings/new.html", context, status_code=status_code)
-
-
-@ambassador_router.get("/new")
-def new_meeting(
-    request: Request, db: SessionDep, ambassador: OwnAmbassador, clock: ClockDep
-) -> Response:
-    values = dict(request.query_params)
-    # "?match=12" from a mentee card preselects that mentee.
-    match = values.pop("match", "")
-    if match.isdigit() and len(match) <= 18:
-        values[f"match_{match}"] = "1"
-    values.setdefault("kind", "one_to_one")
-    values.setdefault("place", "school")
-    return _form_page(request, db, ambassador, values, clock())
-
-
-@ambassador_router.post("/new")
-def propose(
-    request: Request,
-    db: SessionDep,
-    settings: SettingsDep,
-    user: Mentor,
-    ambassador: OwnAmbassador,
-    fields: FormFields,
-    clock: ClockDep,
-) -> Response:
-    now = clock()
-    parsed = meeting_request(fields)
-    try:
-        if parsed.request is None:
-            raise InvalidInput(parsed.errors)
-        meeting = booking.propose_meeting(
-            db,
-            ambassador=ambassador,
-            request=parsed.request,
-            actor=user,
-            now=now,
-            settings=settings,
-        )
-    except InvalidInput as error:
-        db.rollback()
-        return _form_page(
-            request, db, ambassador, fields, now, errors=error.field_errors, status_code=422
-        )
-    pending = meeting.state is MeetingState.PENDING
-    db.commit()
-    flash.add(request, "meeting_proposed_pending" if pending else "meeting_proposed")
-    return redirect(request, f"/meetings/{meeting.id}")
 
 
 # One meeting, for everyone who may see it
@@ -270,7 +102,7 @@ def _meeting_page(
         ),
         "may_read_log": view.logged and may_read_meeting_log(db, user, meeting),
         "started": meeting.starts_at <= now,
-        "length_options": _length_options(),
+        "length_options": length_options(),
         "errors": errors or {},
         "values": values
         or {"date": f"{local:%Y-%m-%d}", "time": f"{local:%H:%M}", "minutes": str(view.minutes)},

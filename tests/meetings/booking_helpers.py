@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 from sqlalchemy.orm import Session
 
 from mentor.i18n import LOCAL_TIMEZONE
-from mentor.meetings.booking import MeetingRequest
+from mentor.meetings.requests import MeetingRequest
 from mentor.models import (
     Ambassador,
     MatchState,

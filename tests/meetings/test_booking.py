@@ -13,7 +13,8 @@ from sqlalchemy.orm import Session
 from mentor.config import Settings
 from mentor.errors import Conflict, InvalidInput
 from mentor.i18n import using_locale
-from mentor.meetings import booking
+from mentor.meetings import booking, ended_matches
+from mentor.meetings.requests import MeetingRequest
 from mentor.meetings.rules import load_frame, suggestions, time_problem
 from mentor.models import (
     AuditEvent,
@@ -43,7 +44,7 @@ def _errors(error: InvalidInput) -> dict[str, str]:
         return {field: str(message) for field, message in error.field_errors.items()}
 
 
-def _propose(db: Session, settings: Settings, m: object, req: booking.MeetingRequest) -> Meeting:
+def _propose(db: Session, settings: Settings, m: object, req: MeetingRequest) -> Meeting:
     return booking.propose_meeting(
         db,
         ambassador=m.ambassador,  # type: ignore[attr-defined]
@@ -360,7 +361,7 @@ def test_an_ended_match_takes_the_pupil_out_of_upcoming_meetings(
     )
     make_meeting_participant(db, meeting=past, pupil_id=m.pupil_ids[0], match_id=m.match_ids[0])
     ended = db.get_one(Match, m.match_ids[0])
-    changed = booking.cancel_meetings_of_ended_match(
+    changed = ended_matches.cancel_meetings_of_ended_match(
         db, match=ended, actor=None, now=NOW, settings=settings
     )
     assert changed == 2
