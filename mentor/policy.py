@@ -234,10 +234,18 @@ def may_read_meeting_log(db: Session, user: User, meeting: Meeting) -> bool:
     return False
 
 
+def is_school_coordinator(user: User, school_id: int) -> bool:
+    """Whether ``user`` is an active coordinator of the school."""
+    return (
+        user.role is Role.COORDINATOR
+        and user.is_active
+        and user.organisation_id is not None
+        and user.organisation_id == school_id
+    )
+
+
 def may_confirm_meeting(user: User, meeting: Meeting) -> bool:
     """The coordinator of the meeting's school confirms or declines it."""
-    return (
-        has_permission(user, Permission.CONFIRM_MEETINGS)
-        and user.organisation_id is not None
-        and user.organisation_id == meeting.school_id
+    return has_permission(user, Permission.CONFIRM_MEETINGS) and is_school_coordinator(
+        user, meeting.school_id
     )

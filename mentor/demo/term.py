@@ -25,7 +25,7 @@ from sqlalchemy.orm import Session
 from mentor.config import Settings
 from mentor.demo.staff import OTHER_DEMO_LOGINS, Staff
 from mentor.matches import service as matches
-from mentor.meetings import booking, feedback, logs
+from mentor.meetings import booking, feedback, log_reading, logs
 from mentor.meetings.requests import MeetingRequest
 from mentor.meetings.rules import load_frame, suggestions
 from mentor.models import (
@@ -197,7 +197,7 @@ class _Term:
         priority: str = "",
         reason: str = "",
     ) -> None:
-        loaded = logs.load_meeting(self.session, user=author, meeting_id=meeting.id)
+        loaded = log_reading.load_meeting(self.session, user=author, meeting_id=meeting.id)
         logs.save_log(
             self.session,
             actor=author,

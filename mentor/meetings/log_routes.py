@@ -1,9 +1,9 @@
 """A meeting's log: the ambassador writes it, the counsellor reads it, the coordinator sees who
 came.
 
-One URL for everyone who may see something of it; what they see is ``logs.log_access``. Anyone
-else — another ambassador, another school's staff — gets a 404, as for any meeting they cannot
-see; an admin, who does no casework, gets a 403.
+One URL for everyone who may see something of it; what they see is
+``log_reading.log_access``. Anyone else — another ambassador, another school's staff — gets a
+404, as for any meeting they cannot see; an admin, who does no casework, gets a 403.
 """
 
 from __future__ import annotations
@@ -15,8 +15,9 @@ from fastapi import APIRouter, Depends, Request
 from starlette.datastructures import FormData
 from starlette.responses import Response
 
+from mentor.catalogue.calendar import active_topics
 from mentor.errors import Forbidden, InvalidInput
-from mentor.meetings import feedback, logs
+from mentor.meetings import feedback, log_reading, logs
 from mentor.meetings.labels import ATTENDANCE_LABELS, HELPFULNESS_LABELS, PRIORITY_LABELS
 from mentor.models import Attendance, Meeting, User
 from mentor.policy import Permission, has_permission
@@ -114,9 +115,9 @@ def _form_page(
         "meeting": meeting,
         "log": meeting.log,
         "editable_until": logs.editable_until(meeting.log) if meeting.log else None,
-        "topics": logs.active_topics(db),
+        "topics": active_topics(db),
         "retired_topics": [
-            t for t in logs.topics_named(db, values.get("topics", [])) if not t.active
+            t for t in log_reading.topics_named(db, values.get("topics", [])) if not t.active
         ],
         "attendance_choices": [(a.value, ATTENDANCE_LABELS[a]) for a in logs.LOGGED_ATTENDANCE],
         "priority_choices": list(PRIORITY_LABELS.items()),
@@ -135,25 +136,27 @@ def _view_page(
     request: Request,
     db: SessionDep,
     meeting: Meeting,
-    access: logs.Access,
+    access: log_reading.Access,
     *,
     notice: object | None = None,
     status_code: int = 200,
 ) -> Response:
     log = meeting.log
-    shows_log = access is not logs.Access.ATTENDANCE and log is not None
+    shows_log = access is not log_reading.Access.ATTENDANCE and log is not None
     context = {
         "meeting": meeting,
         "log": log if shows_log else None,
         "logged": log is not None,
         "access": access.value,
-        "topics": logs.topics_named(db, log.topics or []) if shows_log and log else [],
+        "topics": log_reading.topics_named(db, log.topics or []) if shows_log and log else [],
         "attendance_labels": ATTENDANCE_LABELS,
         "priority_labels": PRIORITY_LABELS,
         "helped_labels": HELPFULNESS_LABELS,
         "pupil_names": {p.pupil_id: p.pupil.first_name for p in meeting.participants},
         "feedback": (
-            feedback.meeting_feedback(db, meeting=meeting) if access is logs.Access.READER else []
+            feedback.meeting_feedback(db, meeting=meeting)
+            if access is log_reading.Access.READER
+            else []
         ),
         "notice": notice,
     }
@@ -164,14 +167,14 @@ def _view_page(
 def log_page(
     request: Request, db: SessionDep, clock: ClockDep, user: LogReader, meeting_id: int
 ) -> Response:
-    meeting = logs.load_meeting(db, user=user, meeting_id=meeting_id)
-    access = logs.log_access(db, user=user, meeting=meeting)
-    if access is logs.Access.AUTHOR:
+    meeting = log_reading.load_meeting(db, user=user, meeting_id=meeting_id)
+    access = log_reading.log_access(db, user=user, meeting=meeting)
+    if access is log_reading.Access.AUTHOR:
         problem = logs.refusal(meeting, clock())
         if problem is None:
             return _form_page(request, db, meeting, _saved_values(meeting), {})
         return _view_page(request, db, meeting, access, notice=problem)
-    logs.record_read(db, actor=user, meeting=meeting)
+    log_reading.record_read(db, actor=user, meeting=meeting)
     db.commit()
     return _view_page(request, db, meeting, access)
 
@@ -186,24 +189,24 @@ def save_log(
     meeting_id: int,
     form: PostedForm,
 ) -> Response:
-    meeting = logs.load_meeting(db, user=user, meeting_id=meeting_id)
+    meeting = log_reading.load_meeting(db, user=user, meeting_id=meeting_id)
     entry = _entry(form)
     try:
         logs.save_log(db, actor=user, meeting=meeting, entry=entry, now=clock(), settings=settings)
     except InvalidInput as error:
         db.rollback()
-        meeting = logs.load_meeting(db, user=user, meeting_id=meeting_id)
+        meeting = log_reading.load_meeting(db, user=user, meeting_id=meeting_id)
         return _form_page(
             request, db, meeting, _entry_values(entry), error.field_errors, status_code=422
         )
     except logs.LogRefused as error:
         db.rollback()
-        meeting = logs.load_meeting(db, user=user, meeting_id=meeting_id)
+        meeting = log_reading.load_meeting(db, user=user, meeting_id=meeting_id)
         return _view_page(
             request,
             db,
             meeting,
-            logs.Access.AUTHOR,
+            log_reading.Access.AUTHOR,
             notice=error.message,
             status_code=error.status_code,
         )

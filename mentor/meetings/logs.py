@@ -1,4 +1,4 @@
-"""Meeting logs: what the ambassador writes down after a meeting, and who may read it.
+"""Meeting logs: what the ambassador writes down after a meeting.
 
 From the meeting's start on (never before), the meeting's ambassador logs who came, the topics
 (from the admin's list), a short summary, and whether the pupil needs follow-up (a priority and a
@@ -18,44 +18,36 @@ and links to the log; the summary and the reason stay behind the login.
 Pupils marked present get a feedback link (``mentor.meetings.feedback``); a pupil changed from
 present to absent has an unused link taken back.
 
-Who reads a log (``log_access``): its author, and the counsellors of the meeting's school
-(``policy.may_read_meeting_log``); the school's coordinator sees the attendance only; no other
-ambassador, ever — and anyone else gets a 404, the meeting is not even confirmed to exist.
+Who reads a log is ``mentor.meetings.log_reading``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from enum import StrEnum
 
-from sqlalchemy import Select, select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session
 
 from mentor.audit.service import record
+from mentor.catalogue.calendar import active_topics
 from mentor.config import Settings
 from mentor.db import locked
 from mentor.errors import Conflict, InvalidInput, NotFound
 from mentor.i18n import LazyText, format_local_datetime, lazy_gettext
 from mentor.meetings import feedback
+from mentor.meetings.log_reading import with_log
 from mentor.models import (
     Attendance,
     FollowUpPriority,
     Meeting,
     MeetingLog,
-    MeetingParticipant,
     MeetingState,
-    MeetingTopic,
-    Role,
     User,
 )
 from mentor.notifications.service import queue_email
 from mentor.organisations.school_staff import ambassador_user, counsellors_of
 from mentor.policy import (
     is_meeting_ambassador,
-    may_read_meeting_log,
-    visible_meeting_ids,
 )
 from mentor.privacy.cpr import CPR_MESSAGE, contains_cpr
 
@@ -66,14 +58,6 @@ REASON_MAX_LENGTH = 1000
 LOGGED_ATTENDANCE = (Attendance.PRESENT, Attendance.ABSENT, Attendance.CANCELLED_LATE)
 # A cancelled meeting, or one the school declined, has nothing to log.
 _NOT_LOGGABLE = (MeetingState.CANCELLED, MeetingState.DECLINED)
-
-
-class Access(StrEnum):
-    """How much of a meeting's log a user sees."""
-
-    AUTHOR = "author"  # the meeting's ambassador: writes and reads it
-    READER = "reader"  # a counsellor of the school: reads it all
-    ATTENDANCE = "attendance"  # the school's coordinator: who came, nothing else
 
 
 class LogRefused(Conflict):
@@ -90,61 +74,6 @@ REASON_REQUIRED: LazyText = lazy_gettext("Say why the pupil needs follow-up.")
 
 def _too_long(limit: int) -> LazyText:
     return lazy_gettext("At most %(count)s characters, please.", count=limit)
-
-
-# Loading and reading
-
-
-def load_meeting(db: Session, *, user: User, meeting_id: int) -> Meeting:
-    """The meeting with its participants, their pupils and its log, if the user may see it.
-
-    Any meeting outside the user's view is a 404 (not even confirmed to exist)."""
-    meeting = db.scalar(
-        _with_log().where(Meeting.id == meeting_id, Meeting.id.in_(visible_meeting_ids(user)))
-    )
-    if meeting is None:
-        raise NotFound()
-    return meeting
-
-
-def _with_log() -> Select[tuple[Meeting]]:
-    return select(Meeting).options(
-        selectinload(Meeting.participants).joinedload(MeetingParticipant.pupil),
-        selectinload(Meeting.log),
-    )
-
-
-def log_access(db: Session, *, user: User, meeting: Meeting) -> Access:
-    """What ``user`` sees of the meeting's log; NotFound when nothing (another ambassador)."""
-    if is_meeting_ambassador(db, user, meeting):
-        return Access.AUTHOR
-    if may_read_meeting_log(db, user, meeting):
-        return Access.READER
-    if (
-        user.role is Role.COORDINATOR
-        and user.is_active
-        and user.organisation_id is not None
-        and user.organisation_id == meeting.school_id
-    ):
-        return Access.ATTENDANCE
-    raise NotFound()
-
-
-def active_topics(db: Session) -> Sequence[MeetingTopic]:
-    return db.scalars(
-        select(MeetingTopic).where(MeetingTopic.active).order_by(MeetingTopic.sort_order)
-    ).all()
-
-
-def topics_named(db: Session, codes: Sequence[str]) -> Sequence[MeetingTopic]:
-    """The topics of a saved log, in the list's order (including ones retired since)."""
-    if not codes:
-        return []
-    return db.scalars(
-        select(MeetingTopic)
-        .where(MeetingTopic.code.in_(codes))
-        .order_by(MeetingTopic.sort_order, MeetingTopic.id)
-    ).all()
 
 
 def started(meeting: Meeting, now: datetime) -> bool:
@@ -171,20 +100,6 @@ def refusal(meeting: Meeting, now: datetime) -> LazyText | None:
             days=EDIT_DAYS,
         )
     return None
-
-
-def record_read(db: Session, *, actor: User, meeting: Meeting) -> None:
-    """A reader other than the author looked at the log (or its attendance): one event a pupil."""
-    for participant in meeting.participants:
-        record(
-            db,
-            actor_id=actor.id,
-            action="read",
-            object_type="meeting_log",
-            object_id=meeting.log.id if meeting.log is not None else None,
-            pupil_id=participant.pupil_id,
-            details={"meeting_id": meeting.id},
-        )
 
 
 # Writing
@@ -304,7 +219,7 @@ def save_log(
     # Two saves at once (a double click): the second waits and then sees the first's log.
     locked(db, meeting)
     meeting = db.scalars(
-        _with_log().where(Meeting.id == meeting.id).execution_options(populate_existing=True)
+        with_log().where(Meeting.id == meeting.id).execution_options(populate_existing=True)
     ).one()
     problem = refusal(meeting, now)
     if problem is not None:
