@@ -139,6 +139,12 @@ def audit(
         )
 
 
+def record_view(db: Session, *, actor: User, meeting: Meeting) -> None:
+    """Someone looked at a meeting's page, which shows its pupils: one audit event a pupil."""
+    pupil_ids = [participant.pupil_id for participant in participant_rows(db, meeting)]
+    audit(db, actor=actor, meeting=meeting, pupil_ids=pupil_ids, action="read", details={})
+
+
 def _opening_state(school: Organisation) -> MeetingState:
     # A school that confirms meetings sees each one first: all of them fall in the pupils'
     # school time, wherever they are held.

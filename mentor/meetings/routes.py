@@ -114,7 +114,10 @@ def _meeting_page(
 def meeting_page(
     request: Request, db: SessionDep, user: CurrentUser, meeting: VisibleMeeting, clock: ClockDep
 ) -> Response:
-    return _meeting_page(request, db, user, meeting, clock())
+    response = _meeting_page(request, db, user, meeting, clock())
+    booking.record_view(db, actor=user, meeting=meeting)
+    db.commit()  # the audit event of this view of the pupils' meeting
+    return response
 
 
 def _owner(db: Session, user: User, meeting: Meeting) -> None:

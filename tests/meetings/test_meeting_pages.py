@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from mentor.models import (
     Attendance,
+    AuditEvent,
     Meeting,
     MeetingState,
     OutboxEmail,
@@ -305,3 +306,21 @@ def test_home_pages_point_to_the_meetings(db: Session, client: TestClient, m: Me
     client.cookies.clear()
     sign_in(client, db, m.ambassador_user)
     assert 'href="/ambassador/meetings"' in client.get("/").text
+
+
+def test_every_view_of_a_meeting_page_is_audited_for_each_pupil(
+    db: Session, client: TestClient, m: Mentoring
+) -> None:
+    meeting = _book(db, client, m)
+    sign_in(client, db, m.coordinator)
+    assert client.get(f"/meetings/{meeting.id}").status_code == 200
+    reads = db.scalars(
+        select(AuditEvent).where(
+            AuditEvent.action == "read",
+            AuditEvent.object_type == "meeting",
+            AuditEvent.actor_id == m.coordinator.id,
+        )
+    ).all()
+    assert [(event.object_id, event.pupil_id) for event in reads] == [
+        (str(meeting.id), m.pupil_ids[0])
+    ]
