@@ -127,6 +127,17 @@ class SmtpServer:
             time.sleep(0.02)
         return self.inbox.messages
 
+    def wait_for_mail_to(self, address: str, timeout: float = 10.0) -> list[EmailMessage]:
+        """The messages to ``address``, once at least one has come: mail another test's
+        background delivery sends late cannot be mistaken for it."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            found = [m for m in self.inbox.messages if m["To"] == address]
+            if found:
+                return found
+            time.sleep(0.02)
+        return []
+
     @staticmethod
     def text_of(message: EmailMessage) -> str:
         body = message.get_body(preferencelist=("plain",))

@@ -201,8 +201,8 @@ def _ambassador(
         birth_year=2026 - 16 - (year - 1) - late,
         languages=languages,
         preferred_grades=[] if rng.random() < 0.3 else rng.choice(GRADE_PREFERENCES),
-        # The demo login holds three mentees and two waiting proposals: room for one more.
-        capacity=4 if demo else rng.choices((1, 2, 3, 4), weights=(3, 4, 2, 1))[0],
+        # The demo login holds two mentees and two waiting proposals: room for one more.
+        capacity=5 if demo else rng.choices((1, 2, 3, 4), weights=(3, 4, 2, 1))[0],
         availability=_availability(rng),
         about=about if rng.random() < 0.6 or demo else None,
         state=state,

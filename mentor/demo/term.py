@@ -1,6 +1,6 @@
 """A lived-in term for the demo: meetings held and logged, feedback given, some still to come.
 
-The demo ambassador (Sønderbro Skole's former pupil) mentors three of the school's pupils: they
+The demo ambassador (Sønderbro Skole's former pupil) mentors two of the school's pupils: they
 met over the last weeks, the logs are written (one flagged for follow-up, one flagged high so
 the counsellor was told at once), pupils answered the feedback links, one meeting still waits for
 its log, one was cancelled, one was moved and waits for the school's confirmation, and one is
@@ -252,10 +252,10 @@ def build_term(
             select(Match).where(Match.ambassador_id == demo.id, Match.state == MatchState.ACCEPTED)
         )
     )
-    mentees = accepted + _mentor(session, demo, _free_pupils(session, home, 3 - len(accepted)))
+    mentees = accepted + _mentor(session, demo, _free_pupils(session, home, 2 - len(accepted)))
     for match in mentees:
         session.refresh(match, ["pupil"])
-    first, second, third = mentees[:3]
+    first, second = mentees[:2]
     author = session.get_one(User, demo.user_id)
 
     # Three weeks of meetings, logged; the pupils answered the feedback links.
@@ -284,23 +284,23 @@ def build_term(
             reason="Eleven kom ikke; spørg om hun stadig ønsker en ambassadør.",
         )
         term.answer(meeting, first.pupil, 4, "partly", "")
-    if meeting := term.book(demo, [third], days_ago=16, before=now - timedelta(days=4)):
+    if meeting := term.book(demo, [second], days_ago=16, before=now - timedelta(days=4)):
         term.confirm(meeting, coordinator)
         term.log(
             meeting,
             author,
-            {third.pupil_id: "present"},
+            {second.pupil_id: "present"},
             ["doubts", "other"],
             "Eleven er meget i tvivl om, hvad hun skal efter 9. klasse, og føler sig presset.",
             priority="high",
             reason="Eleven har brug for en samtale med sin vejleder snarest.",
         )
-        term.answer(meeting, third.pupil, 4, "yes", "Hun var sød og lyttede.")
+        term.answer(meeting, second.pupil, 4, "yes", "Hun var sød og lyttede.")
     # Held, but the log is still to be written (the reminders nudge the ambassador).
-    if meeting := term.book(demo, [second], days_ago=9, before=now):
+    if meeting := term.book(demo, [first], days_ago=9, before=now):
         term.confirm(meeting, coordinator)
     # Cancelled a day after it was booked.
-    if meeting := term.book(demo, [third], days_ago=6):
+    if meeting := term.book(demo, [second], days_ago=6):
         term.confirm(meeting, coordinator)
         booking.cancel_meeting(
             session,
@@ -311,7 +311,7 @@ def build_term(
             settings=settings,
         )
     # Coming up: one confirmed, one moved that waits for the school's answer.
-    if meeting := term.book(demo, [third], days_ago=0):
+    if meeting := term.book(demo, [second], days_ago=0):
         term.confirm(meeting, coordinator)
     if meeting := term.book(demo, [first], days_ago=0):
         term.confirm(meeting, coordinator)

@@ -117,9 +117,9 @@ def test_a_counsellor_locks_forbids_reruns_and_commits_and_the_ambassador_accept
                 Match.state.in_((MatchState.PROPOSED, MatchState.ACCEPTED)),
             )
         )
-        # The demo leaves her one free place: a mentee and two waiting proposals, capacity 4.
-        assert open_matches == 3
-        assert freja.capacity == 4
+        # The demo leaves her one free place: two mentees and two waiting proposals, capacity 5.
+        assert open_matches == 4
+        assert freja.capacity == 5
     freja_name = AMBASSADOR.full_name
 
     # 1. The demo ambassador makes sure of room for one more pupil in her profile.

@@ -426,8 +426,7 @@ def test_a_counsellor_ending_an_accepted_match_tells_the_ambassador_without_the_
     )
 
     assert response.status_code == 303
-    [message] = smtp_server.wait_for(1)
-    assert message["To"] == ambassador_user.email
+    [message] = smtp_server.wait_for_mail_to(ambassador_user.email)
     assert message["Subject"] == "Dit match med Bertram er afsluttet"
     text = SmtpServer.text_of(message)
     assert "Bertram" in text
