@@ -25,6 +25,7 @@ from mentor.web import flash
 from mentor.web.deps import ClockDep, CurrentUser, SessionDep, SettingsDep, allowed
 from mentor.web.responses import redirect
 from mentor.web.templating import render
+from mentor.web.views import commit_view
 
 router = APIRouter(prefix="/meetings")
 
@@ -174,9 +175,9 @@ def log_page(
         if problem is None:
             return _form_page(request, db, meeting, _saved_values(meeting), {})
         return _view_page(request, db, meeting, access, notice=problem)
-    log_reading.record_read(db, actor=user, meeting=meeting)
-    db.commit()
-    return _view_page(request, db, meeting, access)
+    response = _view_page(request, db, meeting, access)
+    commit_view(db, lambda: log_reading.record_read(db, actor=user, meeting=meeting))
+    return response
 
 
 @router.post("/{meeting_id:int}/log")

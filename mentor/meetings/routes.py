@@ -51,6 +51,7 @@ from mentor.web.deps import ClockDep, CurrentUser, SessionDep, SettingsDep, allo
 from mentor.web.forms import FormFields
 from mentor.web.responses import redirect
 from mentor.web.templating import render
+from mentor.web.views import commit_view
 
 router = APIRouter(dependencies=[Depends(allowed(Permission.SEE_MEETINGS))])
 
@@ -115,8 +116,7 @@ def meeting_page(
     request: Request, db: SessionDep, user: CurrentUser, meeting: VisibleMeeting, clock: ClockDep
 ) -> Response:
     response = _meeting_page(request, db, user, meeting, clock())
-    booking.record_view(db, actor=user, meeting=meeting)
-    db.commit()  # the audit event of this view of the pupils' meeting
+    commit_view(db, lambda: booking.record_view(db, actor=user, meeting=meeting))
     return response
 
 

@@ -39,6 +39,7 @@ from mentor.web.deps import ClockDep, SessionDep, allowed, client_ip
 from mentor.web.forms import FormFields, parse_form
 from mentor.web.responses import redirect
 from mentor.web.templating import render
+from mentor.web.views import commit_view
 
 _may_enrol = allowed(Permission.ENROL_PUPILS)
 Staff = Annotated[User, Depends(_may_enrol)]
@@ -131,8 +132,9 @@ def render_pupil_page(
     status_code: int = 200,
 ) -> Response:
     """The pupil page (also the answer to a form on it that came back with messages)."""
-    history = service.view_pupil(db, actor=user, pupil=pupil, ip=client_ip(request))
-    db.commit()  # the audit event of this view
+    history = service.pupil_history(db, pupil=pupil)
+    ip = client_ip(request)
+    commit_view(db, lambda: service.record_read(db, actor=user, pupil=pupil, ip=ip))
     context = {
         **LABELS,
         "pupil": pupil,
@@ -226,8 +228,8 @@ def _edit_page(
     errors: Mapping[str, object],
     status_code: int = 200,
 ) -> Response:
-    service.record_read(db, actor=user, pupil=pupil, ip=client_ip(request))
-    db.commit()
+    ip = client_ip(request)
+    commit_view(db, lambda: service.record_read(db, actor=user, pupil=pupil, ip=ip))
     context = {
         **LABELS,
         "pupil": pupil,

@@ -187,8 +187,8 @@ class PupilHistory:
     started_match_ids: set[int]
 
 
-def view_pupil(db: Session, *, actor: User, pupil: Pupil, ip: str | None = None) -> PupilHistory:
-    """Load what the pupil page shows and write the audit event every view of it leaves."""
+def pupil_history(db: Session, *, pupil: Pupil) -> PupilHistory:
+    """Load what the pupil page shows (its view is audited with ``record_read``)."""
     db.scalars(
         select(Pupil)
         .where(Pupil.id == pupil.id)
@@ -212,15 +212,6 @@ def view_pupil(db: Session, *, actor: User, pupil: Pupil, ip: str | None = None)
             .where(MeetingParticipant.pupil_id == pupil.id)
             .order_by(Meeting.starts_at.desc())
         ).all()
-    )
-    record(
-        db,
-        actor_id=actor.id,
-        action="read",
-        object_type="pupil",
-        object_id=pupil.id,
-        pupil_id=pupil.id,
-        ip=ip,
     )
     return PupilHistory(
         matches=list(matches),
