@@ -8,6 +8,12 @@ factory, with unique e-mail addresses so that tests do not collide.
 Every page a test reaches is checked with axe-core for WCAG 2.1 A and AA: the tests move through
 ``visit`` and ``follow`` (navigate, then check), and a test fails if its browser loaded a page that
 was never checked, or if a page threw a JavaScript error or broke the Content Security Policy.
+A tab opened with JavaScript off (``new_page(javascript=False)``) is checked all the same: axe-core
+runs on a copy of the page in a tab of its own, as scripts cannot run in the tab itself.
+
+The server tells the time by ``LiveServer.clock``: the real time, unless a test takes the
+``server_clock`` fixture and sets it (put back after the test), so that a journey can move on to
+after a meeting instead of waiting for it.
 
 Where Chromium is missing the tests are skipped with the reason; with
 ``MENTOR_REQUIRE_BROWSER_TESTS=1`` (CI) they fail instead.
@@ -25,9 +31,10 @@ import weakref
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import datetime
 from email.message import Message
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import pytest
 import uvicorn
@@ -40,12 +47,15 @@ from playwright.sync_api import (
     Locator,
     Page,
     Playwright,
+    Route,
+    ViewportSize,
     sync_playwright,
 )
 from sqlalchemy.orm import Session, sessionmaker
 
 from mentor.app import create_app
 from mentor.config import Environment, Settings
+from mentor.db import utcnow
 from mentor.migrations import upgrade
 from tests.conftest import TEST_SECRET, SmtpServer
 from tests.web import PASSWORD
@@ -106,10 +116,22 @@ def browser(playwright: Playwright) -> Iterator[Browser]:
 
 
 @dataclass
+class ServerClock:
+    """The live server's clock (``create_app(clock=...)``): the real time, or ``now`` once a test
+    has set it (an aware UTC datetime)."""
+
+    now: datetime | None = None
+
+    def __call__(self) -> datetime:
+        return utcnow() if self.now is None else self.now
+
+
+@dataclass
 class LiveServer:
     url: str
     app: FastAPI
     smtp: SmtpServer
+    clock: ServerClock
 
     @contextmanager
     def session(self) -> Iterator[Session]:
@@ -170,7 +192,8 @@ def running_server(
         smtp_port=smtp.port,
         mail_dir=folder / "mail",
     )
-    app = create_app(settings)
+    clock = ServerClock()
+    app = create_app(settings, clock=clock)
     if prepare is not None:
         with app.state.session_factory() as db:
             prepare(db)
@@ -184,7 +207,7 @@ def running_server(
     thread.start()
     try:
         _wait_until_healthy(url, thread)
-        yield LiveServer(url=url, app=app, smtp=smtp)
+        yield LiveServer(url=url, app=app, smtp=smtp, clock=clock)
     finally:
         server.should_exit = True
         thread.join(timeout=10)
@@ -201,6 +224,13 @@ def live_server(
         yield server
 
 
+@pytest.fixture
+def server_clock(live_server: LiveServer) -> Iterator[ServerClock]:
+    """The live server's clock, for a test to set and move; the real time again afterwards."""
+    yield live_server.clock
+    live_server.clock.now = None
+
+
 # --- pages, each checked with axe-core ---------------------------------------------------------
 
 
@@ -211,6 +241,8 @@ class _Audit:
     loaded: list[str] = field(default_factory=list)
     checked: int = 0
     errors: list[str] = field(default_factory=list)
+    # For a tab with JavaScript off: the tab (with scripts) where axe-core checks its pages.
+    checker: Page | None = None
 
     def unchecked(self) -> list[str]:
         return self.loaded[self.checked :]
@@ -224,9 +256,32 @@ def check_accessibility(page: Page) -> None:
     audit = _audits[page]
     skipped = audit.unchecked()[:-1]
     assert not skipped, f"pages reached without an accessibility check: {skipped}"
-    results = AxeResults(page.evaluate(AXE_RUN, AXE_OPTIONS))
+    results = _run_axe(page, audit.checker)
     audit.checked = len(audit.loaded)
     assert results.violations_count == 0, f"{page.url}\n{results.generate_report()}"
+
+
+def _run_axe(page: Page, checker: Page | None) -> AxeResults:
+    if checker is None:
+        return AxeResults(page.evaluate(AXE_RUN, AXE_OPTIONS))
+    # axe-core waits on timers, which never fire where scripts are off: it checks a copy of the
+    # page instead, at the same address (so the same style sheets load), in the same viewport.
+    address, markup = page.url, page.content()
+
+    def serve_copy(route: Route) -> None:
+        route.fulfill(status=200, content_type="text/html; charset=utf-8", body=markup)
+
+    def is_address(url: str) -> bool:
+        return url == address
+
+    if page.viewport_size is not None:
+        checker.set_viewport_size(page.viewport_size)
+    checker.route(is_address, serve_copy)
+    try:
+        checker.goto(address)
+        return AxeResults(checker.evaluate(AXE_RUN, AXE_OPTIONS))
+    finally:
+        checker.unroute(is_address, serve_copy)
 
 
 def visit(page: Page, path: str) -> None:
@@ -258,22 +313,41 @@ def log_in(page: Page, email: str, password: str = PASSWORD) -> None:
     follow(page, main.get_by_role("button", name="Log ind"))
 
 
+class OpenPage(Protocol):
+    """What ``new_page`` gives a test: a call that opens a tab in a browser of its own."""
+
+    def __call__(
+        self, *, viewport: ViewportSize | None = None, javascript: bool = True
+    ) -> Page: ...
+
+
 @pytest.fixture
-def new_page(browser: Browser, live_server: LiveServer) -> Iterator[Callable[[], Page]]:
-    """Open a tab in a fresh context: no cookies, as in another person's browser; Danish locale.
+def new_page(browser: Browser, live_server: LiveServer) -> Iterator[OpenPage]:
+    """Open a tab in a fresh context: no cookies, as in another person's browser; Danish locale;
+    optionally in a given viewport (a phone), or with JavaScript off.
 
     At the end of the test, every page each tab loaded must have been checked, without errors.
     """
     contexts: list[BrowserContext] = []
     audits: list[_Audit] = []
 
-    def open_page() -> Page:
-        context = browser.new_context(base_url=live_server.url, locale="da-DK")
+    def new_context(viewport: ViewportSize | None, javascript: bool) -> BrowserContext:
+        context = browser.new_context(
+            base_url=live_server.url,
+            locale="da-DK",
+            viewport=viewport,  # None: Playwright's default, 1280 × 720
+            java_script_enabled=javascript,
+        )
         context.set_default_timeout(5_000)
         context.add_init_script(script=AXE_SCRIPT)
         contexts.append(context)
-        page = context.new_page()
+        return context
+
+    def open_page(*, viewport: ViewportSize | None = None, javascript: bool = True) -> Page:
+        page = new_context(viewport, javascript).new_page()
         audit = _Audit()
+        if not javascript:
+            audit.checker = new_context(viewport, True).new_page()
         _audits[page] = audit
         audits.append(audit)
         # Runs while Playwright dispatches the load, before a goto or navigation wait returns.
@@ -292,5 +366,5 @@ def new_page(browser: Browser, live_server: LiveServer) -> Iterator[Callable[[],
 
 
 @pytest.fixture
-def page(new_page: Callable[[], Page]) -> Page:
+def page(new_page: OpenPage) -> Page:
     return new_page()
