@@ -11,7 +11,7 @@ import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -86,15 +86,21 @@ def run_in_parallel(
 
 
 def booker(
-    ambassador_id: int, user_id: int, match_id: int, minutes_later: int, settings: Settings
+    ambassador_id: int,
+    user_id: int,
+    match_id: int,
+    settings: Settings,
+    *,
+    starts_at: datetime,
+    minutes: int = 45,
 ) -> Callable[[Session], Meeting]:
-    """One request: book ``match_id`` on Tuesday 3 November 2026 at 13:00 + ``minutes_later``."""
+    """One request: book ``match_id`` at ``starts_at``."""
 
     def book(session: Session) -> Meeting:
         return booking.propose_meeting(
             session,
             ambassador=session.get_one(Ambassador, ambassador_id),
-            request=request([match_id], local(2026, 11, 3, 13) + timedelta(minutes=minutes_later)),
+            request=request([match_id], starts_at, minutes=minutes),
             actor=session.get_one(User, user_id),
             now=NOW,
             settings=settings,
@@ -115,7 +121,13 @@ def test_parallel_overlapping_bookings_for_one_ambassador_book_exactly_one(
         ambassador_id, user_id, match_ids = ids
         # Fifty mentees, each wanting 13:00–13:45 give or take a few minutes: all overlap.
         attempts = [
-            booker(ambassador_id, user_id, match_id, n % 3, settings)
+            booker(
+                ambassador_id,
+                user_id,
+                match_id,
+                settings,
+                starts_at=local(2026, 11, 3, 13) + timedelta(minutes=n % 3),
+            )
             for n, match_id in enumerate(match_ids)
         ]
         outcome = run_in_parallel(factory, attempts)
@@ -150,7 +162,11 @@ def test_parallel_bookings_of_one_pupil_by_two_ambassadors_book_exactly_one(
             ]
             session.commit()
         attempts = [
-            booker(*plans[n % 2], minutes_later=(n // 2) % 3, settings=settings)
+            booker(
+                *plans[n % 2],
+                settings,
+                starts_at=local(2026, 11, 3, 13) + timedelta(minutes=(n // 2) % 3),
+            )
             for n in range(PARALLEL)
         ]
         outcome = run_in_parallel(factory, attempts)
@@ -179,30 +195,17 @@ def test_parallel_bookings_of_separate_times_all_succeed(
             day, slot = divmod(n, 5)
             week, weekday = divmod(day, 5)
             offset = timedelta(days=7 * week + weekday, minutes=30 * slot)
-            attempts.append(_booker_at(ambassador_id, user_id, match_id, offset, settings))
+            # From Monday 9 November 2026, 13:00.
+            starts_at = local(2026, 11, 9, 13) + offset
+            attempts.append(
+                booker(ambassador_id, user_id, match_id, settings, starts_at=starts_at, minutes=30)
+            )
         outcome = run_in_parallel(factory, attempts)
         assert outcome.errors == []
         assert outcome.refused == []
         assert len(outcome.booked) == PARALLEL
         with factory() as session:
             assert session.scalar(select(func.count(Meeting.id))) == PARALLEL
-
-
-def _booker_at(
-    ambassador_id: int, user_id: int, match_id: int, offset: timedelta, settings: Settings
-) -> Callable[[Session], Meeting]:
-    def book(session: Session) -> Meeting:
-        return booking.propose_meeting(
-            session,
-            ambassador=session.get_one(Ambassador, ambassador_id),
-            # From Monday 9 November 2026, 13:00.
-            request=request([match_id], local(2026, 11, 9, 13) + offset, minutes=30),
-            actor=session.get_one(User, user_id),
-            now=NOW,
-            settings=settings,
-        )
-
-    return book
 
 
 def test_postgresql_itself_refuses_overlapping_meetings(db: Session) -> None:
