@@ -24,16 +24,22 @@ from mentor.models import (
     BOOKED_STATES,
     AccountToken,
     Ambassador,
+    AmbassadorCertificate,
+    AmbassadorCheckIn,
     AmbassadorInterest,
     AmbassadorState,
     Attendance,
     AuditEvent,
     CalendarEntry,
     CalendarEntryKind,
+    CheckInChannel,
     CloseReason,
     ConsentMethod,
     ConsentState,
     CounsellorSchool,
+    DigestDelivery,
+    ExitAnswer,
+    ExitRespondent,
     Feedback,
     Helpfulness,
     InstitutionProgramme,
@@ -69,6 +75,8 @@ from mentor.models import (
     PupilProgrammeInterest,
     RateLimitEvent,
     Role,
+    SchoolYearDate,
+    SchoolYearDateKind,
     ScoringModelRecord,
     Setting,
     TokenPurpose,
@@ -615,6 +623,71 @@ def make_feedback(session: Session, **overrides: Any) -> Feedback:
         "submitted_at": utcnow(),
     }
     return _save(session, Feedback(**(values | overrides)))
+
+
+# Follow-up
+
+
+def make_ambassador_check_in(session: Session, **overrides: Any) -> AmbassadorCheckIn:
+    values: dict[str, Any] = {
+        "ambassador_id": _parent_id(session, overrides, "ambassador", make_ambassador),
+        "match_id": _optional_id(overrides, "match"),
+        "staff_id": _optional_id(overrides, "staff"),
+        "at": utcnow(),
+        "channel": CheckInChannel.PHONE,
+        "note": "Det går godt; de mødes igen efter efterårsferien.",
+    }
+    return _save(session, AmbassadorCheckIn(**(values | overrides)))
+
+
+def make_exit_answer(session: Session, **overrides: Any) -> ExitAnswer:
+    values: dict[str, Any] = {
+        "match_id": _parent_id(session, overrides, "match", make_match),
+        "respondent": ExitRespondent.PUPIL,
+        "rating": 4,
+        "comment": "Jeg ved nu, at jeg vil søge HTX.",
+        "submitted_at": utcnow(),
+    }
+    return _save(session, ExitAnswer(**(values | overrides)))
+
+
+def make_school_year_date(session: Session, **overrides: Any) -> SchoolYearDate:
+    values: dict[str, Any] = {
+        "school_year": 2027,
+        "kind": SchoolYearDateKind.APPLICATION_DEADLINE,
+        "name_da": "Ansøgningsfrist på optagelse.dk",
+        "name_en": "Application deadline on optagelse.dk",
+        "starts_on": date(2027, 3, 1),
+        "ends_on": date(2027, 3, 1),
+    }
+    return _save(session, SchoolYearDate(**(values | overrides)))
+
+
+def make_digest_delivery(session: Session, **overrides: Any) -> DigestDelivery:
+    values: dict[str, Any] = {
+        "user_id": _parent_id(
+            session, overrides, "user", lambda s: make_user(s, role=Role.COUNSELLOR)
+        ),
+        "week": "2027-W07",
+        "sent_at": utcnow(),
+    }
+    return _save(session, DigestDelivery(**(values | overrides)))
+
+
+def make_ambassador_certificate(session: Session, **overrides: Any) -> AmbassadorCertificate:
+    values: dict[str, Any] = {
+        "ambassador_id": _parent_id(session, overrides, "ambassador", make_ambassador),
+        "code": f"AMB-{secrets.token_hex(4).upper()}",
+        "name": "Freja Skov Møller",
+        "period_from": date(2026, 8, 17),
+        "period_to": date(2026, 12, 18),
+        "meetings": 6,
+        "pupils": 3,
+        "minutes": 270,
+        "issued_at": utcnow(),
+        "issued_by_id": _optional_id(overrides, "issued_by"),
+    }
+    return _save(session, AmbassadorCertificate(**(values | overrides)))
 
 
 # Notes, audit, outbox, settings

@@ -283,6 +283,11 @@ class MeetingLog(Base):
     )
     follow_up_reason: Mapped[str | None] = mapped_column(Text, info=personal(MENTORING))
     follow_up_resolved_at: Mapped[datetime | None] = mapped_column(info=not_personal(MENTORING))
+    # A counsellor resolves a follow-up flag with a note (read by counsellors only).
+    follow_up_resolved_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user_account.id", ondelete="SET NULL"), index=True, info=personal(MENTORING)
+    )
+    follow_up_resolution: Mapped[str | None] = mapped_column(Text, info=personal(MENTORING))
     logged_by_id: Mapped[int | None] = mapped_column(
         ForeignKey("user_account.id", ondelete="SET NULL"), index=True, info=personal(MENTORING)
     )

@@ -88,6 +88,8 @@ class ConsentMethod(StrEnum):
 class PupilLinkPurpose(StrEnum):
     QUESTIONNAIRE = "questionnaire"
     FEEDBACK = "feedback"
+    # The short exit question when a counsellor closes a match.
+    EXIT = "exit"
 
 
 class Pupil(TimestampMixin, Base):
@@ -237,6 +239,7 @@ class PupilLink(Base):
             "purpose <> 'feedback' OR meeting_id IS NOT NULL", name="feedback_has_meeting"
         ),
         CheckConstraint("expires_at > created_at", name="expires_after_created"),
+        CheckConstraint("purpose <> 'exit' OR match_id IS NOT NULL", name="exit_has_match"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True, info=not_personal(SECURITY))
@@ -250,6 +253,10 @@ class PupilLink(Base):
     )
     meeting_id: Mapped[int | None] = mapped_column(
         ForeignKey("meeting.id", ondelete="CASCADE"), index=True, info=personal(SECURITY)
+    )
+    # The closed match an exit question asks about.
+    match_id: Mapped[int | None] = mapped_column(
+        ForeignKey("match.id", ondelete="CASCADE"), index=True, info=personal(SECURITY)
     )
     created_at: Mapped[datetime] = mapped_column(default=utcnow, info=not_personal(SECURITY))
     expires_at: Mapped[datetime] = mapped_column(index=True, info=not_personal(SECURITY))
