@@ -36,6 +36,8 @@ model_app = typer.Typer(no_args_is_help=True, help="The scoring model.")
 app.add_typer(model_app, name="model")
 reminders_app = typer.Typer(no_args_is_help=True, help="Meeting reminders and log nudges.")
 app.add_typer(reminders_app, name="reminders")
+digest_app = typer.Typer(no_args_is_help=True, help="The counsellors' weekly digest.")
+app.add_typer(digest_app, name="digest")
 
 
 def fail(reason: str) -> None:
@@ -170,6 +172,22 @@ def reminders_send() -> None:
         f"{result.reminders} meeting(s) reminded, {result.nudges} log nudge(s), "
         f"{result.overdue_reports} overdue log(s) reported"
     )
+
+
+@digest_app.command("send")
+def digest_send() -> None:
+    """E-mail each counsellor this week's follow-up digest, once a week (idempotent; for cron)."""
+    from mentor.db import utcnow
+    from mentor.followup.digest import send_digests
+    from mentor.notifications.delivery import deliver_pending
+
+    settings = get_settings()
+    factory = make_sessionmaker(make_engine(settings.database_url))
+    with session_scope(factory) as session:
+        sent = send_digests(session, now=utcnow(), settings=settings)
+    with factory() as session:
+        deliver_pending(session, settings)
+    typer.echo(f"{sent} digest(s) sent")
 
 
 @app.command()
@@ -313,6 +331,43 @@ def match_run(
     if commit:
         with factory() as session:
             deliver_pending(session, settings)
+
+
+@app.command("export")
+def export(
+    dataset: Annotated[
+        str,
+        typer.Argument(metavar="pupils|matches|meetings|waiting", help="The list to export."),
+    ],
+    school: Annotated[str, typer.Option("--school", help="The school's code.")],
+    file_format: Annotated[str, typer.Option("--format", metavar="csv|xlsx", help="The file.")],
+    output: Annotated[Path, typer.Option("--output", help="The file to write (replaced).")],
+    from_: Annotated[
+        str | None, typer.Option("--from", help="First day: 2026-11-01 or 01.11.2026.")
+    ] = None,
+    to: Annotated[
+        str | None, typer.Option("--to", help="Last day: 2026-11-30 or 30.11.2026.")
+    ] = None,
+) -> None:
+    """Export a school's pupils, matches, meetings or waiting list as CSV or XLSX (audited)."""
+    from mentor.exports.command import reasons, run_export
+    from mentor.i18n import using_locale
+
+    fields = {"dataset": dataset, "school": school, "format": file_format}
+    fields |= {name: value for name, value in (("from", from_), ("to", to)) if value}
+    factory = make_sessionmaker(make_engine(get_settings().database_url))
+    # Danish headers and values: the files go to the municipality's own systems.
+    with using_locale("da"):
+        try:
+            with session_scope(factory) as session:
+                written = run_export(session, fields=fields, output=output)
+        except InvalidInput as error:
+            fail(reasons(error))
+        except DomainError as error:
+            fail(describe(error))
+        except OSError as error:
+            fail(f"cannot write {output}: {error.strerror or error}")
+    typer.echo(f"{written.rows} row(s) written to {output}")
 
 
 def main() -> None:

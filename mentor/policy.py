@@ -22,6 +22,7 @@ from mentor.models import (
     Match,
     Meeting,
     Organisation,
+    OrganisationKind,
     Pupil,
     Role,
     User,
@@ -52,6 +53,15 @@ class Permission(StrEnum):
     # One meeting's page: the people who take part in meetings or follow them (which meetings
     # each sees is ``visible_meeting_ids``).
     SEE_MEETINGS = "see_meetings"
+    # The annual report's aggregates (issue 14): counsellors for their caseload, the programme's
+    # owner municipality-wide (counts only, no pupil named: see ``report_school_ids``).
+    VIEW_ANNUAL_REPORT = "view_annual_report"
+    # Notes on a pupil: written and read by counsellors only, never a coordinator or an
+    # ambassador (data minimisation).
+    WRITE_NOTES = "write_notes"
+    # Lists that leave the system as CSV or XLSX (issue 14): the school's coordinator and the
+    # counsellors of its schools, for the pupils they see (``export_school_ids``).
+    EXPORT = "export"
 
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
@@ -65,10 +75,12 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.INVITE_AMBASSADORS,
             Permission.IMPORT_AMBASSADORS,
             Permission.MANAGE_SCORING,
+            Permission.VIEW_ANNUAL_REPORT,
         }
     ),
     Role.COUNSELLOR: frozenset(
         {
+            Permission.VIEW_ANNUAL_REPORT,
             Permission.ENROL_PUPILS,
             Permission.RUN_MATCHING,
             Permission.FOLLOW_UP,
@@ -76,6 +88,8 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.CALENDAR_FEED,
             Permission.VIEW_SCHOOL_MEETINGS,
             Permission.SEE_MEETINGS,
+            Permission.WRITE_NOTES,
+            Permission.EXPORT,
         }
     ),
     Role.COORDINATOR: frozenset(
@@ -85,6 +99,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.CALENDAR_FEED,
             Permission.VIEW_SCHOOL_MEETINGS,
             Permission.SEE_MEETINGS,
+            Permission.EXPORT,
         }
     ),
     Role.AMBASSADOR: frozenset(
@@ -151,6 +166,14 @@ def may_enrol_at(db: Session, user: User, school_id: int) -> bool:
     return db.scalar(query) is not None
 
 
+def export_school_ids(user: User) -> Select[tuple[int]]:
+    """The schools whose lists this user may export: those whose pupils they see (a
+    coordinator's own school, a counsellor's caseload)."""
+    if not has_permission(user, Permission.EXPORT):
+        return select(Organisation.id).where(false())
+    return enrolment_school_ids(user)
+
+
 def matching_school_ids(user: User) -> Select[tuple[int]]:
     """The schools whose pupils this user may match: a counsellor's caseload, nobody else's."""
     if user.role is Role.COUNSELLOR and has_permission(user, Permission.RUN_MATCHING):
@@ -188,6 +211,22 @@ def counsellor_school_ids(user: User) -> Select[tuple[int]]:
     if user.role is not Role.COUNSELLOR:
         return select(Organisation.id).where(false())
     return select(CounsellorSchool.school_id).where(CounsellorSchool.counsellor_id == user.id)
+
+
+def report_school_ids(user: User) -> Select[tuple[int]]:
+    """The schools whose figures the annual report adds up: a counsellor's caseload; for the
+    programme's owner every school of the municipality. The report holds aggregates only (no
+    pupil is named), so an admin, who does no casework, may read it: the municipality must
+    evaluate its guidance every year."""
+    if not has_permission(user, Permission.VIEW_ANNUAL_REPORT):
+        return select(Organisation.id).where(false())
+    if user.role is Role.ADMIN:
+        return select(Organisation.id).where(
+            Organisation.kind.in_(
+                (OrganisationKind.PRIMARY_SCHOOL, OrganisationKind.TENTH_GRADE_CENTRE)
+            )
+        )
+    return counsellor_school_ids(user)
 
 
 def visible_meeting_ids(user: User) -> Select[tuple[int]]:

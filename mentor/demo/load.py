@@ -29,6 +29,7 @@ from mentor.demo.pupils import Catalogue, build_pupils
 from mentor.demo.school_year import CALENDAR
 from mentor.demo.staff import DEMO_LOGINS, OTHER_DEMO_LOGINS, build_staff
 from mentor.demo.term import build_term
+from mentor.followup.school_year import add_defaults as add_school_year_defaults
 from mentor.models import (
     AmbassadorState,
     AuditAction,
@@ -104,6 +105,7 @@ def load_demo(
     session.flush()
     # The first ambassador is the demo login's.
     proposals = build_proposals(session, ambassadors[0], pupils)
+    add_school_year_defaults(session)
     term = build_term(
         session,
         staff=staff,

@@ -9,7 +9,7 @@ from sqlalchemy import select
 from starlette.responses import Response
 
 from mentor.errors import InvalidInput, NotFound
-from mentor.matches import service
+from mentor.matches import exit_questions, service
 from mentor.matches.closing import EndForm
 from mentor.models import CloseReason, Match, MatchState, User
 from mentor.policy import Permission
@@ -66,9 +66,24 @@ def end_match(
         )
     except InvalidInput as error:
         db.rollback()
-        kept = {"reason": fields.get("reason", ""), "note": fields.get("note", "")}
+        kept = {
+            "reason": fields.get("reason", ""),
+            "note": fields.get("note", ""),
+            "ask_pupil": fields.get("ask_pupil", ""),
+            "ask_ambassador": fields.get("ask_ambassador", ""),
+        }
         form = EndForm(values=kept, errors=error.field_errors)
         return render_pupil_page(request, db, user, pupil, end_form=form, status_code=422)
+    # The optional exit questions (mentor/matches/exit_questions.py): only a closed match.
+    exit_questions.ask(
+        db,
+        actor=user,
+        match=ended,
+        ask_pupil=fields.get("ask_pupil") == "1",
+        ask_ambassador=fields.get("ask_ambassador") == "1",
+        now=ended.closed_at or clock(),
+        settings=settings,
+    )
     db.commit()
     if ended.state is MatchState.WITHDRAWN:
         flash.add(request, "proposal_withdrawn")

@@ -16,6 +16,7 @@ from fastapi import APIRouter, Depends, Request
 from starlette.responses import Response
 
 from mentor.errors import InvalidInput
+from mentor.matches import exit_questions
 from mentor.meetings import feedback
 from mentor.meetings.feedback import AlreadyAnswered, LinkExpired, LinkUnavailable
 from mentor.meetings.labels import HELPFULNESS_LABELS
@@ -119,10 +120,14 @@ def school_links_page(
     request: Request, db: SessionDep, clock: ClockDep, settings: SettingsDep, user: Coordinator
 ) -> Response:
     rows = feedback.school_links(db, user=user, now=clock(), settings=settings)
+    # The exit questions of closed matches, handed out the same way (mentor/matches/).
+    exit_rows = exit_questions.school_exit_links(db, user=user, now=clock(), settings=settings)
     context = {
         "rows": rows,
         "qr": {row.link.id: qr_svg(row.url) for row in rows if row.url is not None},
         "link_days": feedback.LINK_DAYS,
+        "exit_rows": exit_rows,
+        "exit_qr": {row.link.id: qr_svg(row.url) for row in exit_rows if row.url is not None},
     }
     return render(request, "meetings/feedback_links.html", context)
 

@@ -17,7 +17,7 @@ from starlette.responses import Response
 
 from mentor.catalogue.calendar import active_topics
 from mentor.errors import Forbidden, InvalidInput
-from mentor.meetings import feedback, log_reading, logs
+from mentor.meetings import feedback, flag_resolution, log_reading, logs
 from mentor.meetings.labels import ATTENDANCE_LABELS, HELPFULNESS_LABELS, PRIORITY_LABELS
 from mentor.models import Attendance, Meeting, User
 from mentor.policy import Permission, has_permission
@@ -141,9 +141,12 @@ def _view_page(
     *,
     notice: object | None = None,
     status_code: int = 200,
+    resolve_form: flag_resolution.ResolveForm | None = None,
 ) -> Response:
     log = meeting.log
     shows_log = access is not log_reading.Access.ATTENDANCE and log is not None
+    # The follow-up flag's resolution (mentor/meetings/flag_resolution.py): counsellors only.
+    reader = access is log_reading.Access.READER
     context = {
         "meeting": meeting,
         "log": log if shows_log else None,
@@ -160,6 +163,11 @@ def _view_page(
             else []
         ),
         "notice": notice,
+        # A reader is a counsellor of the meeting's school: the one who may resolve the flag.
+        "may_resolve": reader,
+        "resolved_by": flag_resolution.resolver_name(db, log=log) if reader else None,
+        "resolve_form": resolve_form or flag_resolution.ResolveForm(),
+        "resolution_max_length": flag_resolution.NOTE_MAX_LENGTH,
     }
     return render(request, "meetings/log_view.html", context, status_code=status_code)
 

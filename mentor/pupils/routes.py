@@ -18,7 +18,7 @@ from mentor.matches.explanations import explanation_sentences
 from mentor.meetings.labels import ATTENDANCE_LABELS, MEETING_STATE_LABELS
 from mentor.models import Pupil, User
 from mentor.policy import Permission, has_permission, may_set_priority
-from mentor.pupils import consent_routes, service
+from mentor.pupils import consent_routes, notes, service, timeline
 from mentor.pupils.consent import ConsentRecord, local_today, record_consent
 from mentor.pupils.deps import VisiblePupil
 from mentor.pupils.forms import (
@@ -35,7 +35,7 @@ from mentor.pupils.forms import (
     parse_filters,
 )
 from mentor.web import flash
-from mentor.web.deps import ClockDep, SessionDep, allowed, client_ip
+from mentor.web.deps import ClockDep, SessionDep, allowed, client_ip, get_settings_dep
 from mentor.web.forms import FormFields, parse_form
 from mentor.web.responses import redirect
 from mentor.web.templating import render
@@ -129,10 +129,14 @@ def render_pupil_page(
     consent_values: Mapping[str, str] | None = None,
     consent_errors: Mapping[str, object] | None = None,
     end_form: EndForm | None = None,
+    note_form: EndForm | None = None,
     status_code: int = 200,
 ) -> Response:
     """The pupil page (also the answer to a form on it that came back with messages)."""
     history = service.pupil_history(db, pupil=pupil)
+    settings = get_settings_dep(request)
+    events = timeline.pupil_timeline(db, user=user, pupil=pupil, settings=settings)
+    shown_notes = notes.pupil_notes(db, user=user, pupil=pupil)
     ip = client_ip(request)
     commit_view(db, lambda: service.record_read(db, actor=user, pupil=pupil, ip=ip))
     context = {
@@ -154,6 +158,12 @@ def render_pupil_page(
         "may_end_matches": has_permission(user, Permission.FOLLOW_UP),
         "end_form": end_form or EndForm(),
         "close_reason_options": close_reason_options(),
+        # The counsellors' notes and the timeline (mentor/pupils/notes.py, timeline.py).
+        "timeline": events,
+        "may_use_notes": notes.may_use_notes(user),
+        "notes": shown_notes,
+        "note_form": note_form or EndForm(),
+        "note_max_length": notes.BODY_MAX_LENGTH,
     }
     return render(request, "pupils/pupil.html", context, status_code=status_code)
 

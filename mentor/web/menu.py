@@ -23,8 +23,15 @@ MENU: tuple[MenuItem, ...] = (
     MenuItem("/questionnaire", lazy_gettext("Questionnaire"), Permission.ENROL_PUPILS),
     MenuItem("/pupils/consent", lazy_gettext("Consent"), Permission.ENROL_PUPILS),
     MenuItem("/school/matches", lazy_gettext("New matches"), Permission.ENROL_PUPILS),
+    MenuItem("/school/certificates", lazy_gettext("Certificates"), Permission.ENROL_PUPILS),
     MenuItem("/school/meetings", lazy_gettext("Meetings"), Permission.VIEW_SCHOOL_MEETINGS),
+    MenuItem("/followup", lazy_gettext("Follow-up"), Permission.FOLLOW_UP),
+    MenuItem("/followup/caseload", lazy_gettext("Caseload"), Permission.ENROL_PUPILS),
+    MenuItem("/followup/check-ins", lazy_gettext("Check-ins"), Permission.FOLLOW_UP),
+    MenuItem("/followup/rematch", lazy_gettext("Re-match"), Permission.FOLLOW_UP),
     MenuItem("/matching", lazy_gettext("Matching"), Permission.RUN_MATCHING),
+    MenuItem("/followup/report", lazy_gettext("Annual report"), Permission.VIEW_ANNUAL_REPORT),
+    MenuItem("/exports", lazy_gettext("Export"), Permission.EXPORT),
     MenuItem(
         "/admin/organisations", lazy_gettext("Organisations"), Permission.MANAGE_ORGANISATIONS
     ),
@@ -34,11 +41,14 @@ MENU: tuple[MenuItem, ...] = (
     MenuItem("/admin/interests", lazy_gettext("Interests"), Permission.MANAGE_CATALOGUE),
     MenuItem("/admin/topics", lazy_gettext("Meeting topics"), Permission.MANAGE_CATALOGUE),
     MenuItem("/admin/calendar", lazy_gettext("School calendar"), Permission.MANAGE_CATALOGUE),
+    MenuItem("/admin/school-year", lazy_gettext("School year"), Permission.MANAGE_CATALOGUE),
+    MenuItem("/admin/follow-up", lazy_gettext("Follow-up thresholds"), Permission.MANAGE_CATALOGUE),
     MenuItem("/admin/scoring", lazy_gettext("Scoring model"), Permission.MANAGE_SCORING),
     MenuItem("/ambassador/mentees", lazy_gettext("My mentees"), Permission.MENTOR),
     MenuItem("/ambassador/meetings", lazy_gettext("My meetings"), Permission.MENTOR),
     MenuItem("/ambassador/profile", lazy_gettext("My profile"), Permission.MENTOR),
     MenuItem("/ambassador/feedback", lazy_gettext("My feedback"), Permission.MENTOR),
+    MenuItem("/ambassador/certificate", lazy_gettext("My certificate"), Permission.MENTOR),
     MenuItem("/school/feedback", lazy_gettext("Feedback links"), Permission.CONFIRM_MEETINGS),
 )
 

@@ -18,7 +18,12 @@ from tests.site import (
     matrix_ambassador_vetting,
     matrix_calendar,
     matrix_calendar_admin,
+    matrix_caseload,
+    matrix_certificates,
     matrix_closing,
+    matrix_exports,
+    matrix_followup,
+    matrix_followup_notes,
     matrix_handoff,
     matrix_matching,
     matrix_meeting_logs,
@@ -27,6 +32,7 @@ from tests.site import (
     matrix_pupil_import,
     matrix_pupils,
     matrix_questionnaire,
+    matrix_report,
     matrix_scoring,
 )
 from tests.site.matrix_roles import ADMIN_ONLY, PUBLIC, Outcome
@@ -80,10 +86,16 @@ MATRIX: dict[tuple[str, str], dict[str, Outcome]] = {
     **matrix_meeting_logs.ENTRIES,
     **matrix_scoring.ENTRIES,
     **matrix_closing.ENTRIES,
+    **matrix_followup.ENTRIES,
+    **matrix_followup_notes.ENTRIES,
     **matrix_handoff.ENTRIES,
     **matrix_calendar.ENTRIES,
     **matrix_calendar_admin.ENTRIES,
     **matrix_meetings.ENTRIES,
+    **matrix_exports.ENTRIES,
+    **matrix_report.ENTRIES,
+    **matrix_certificates.ENTRIES,
+    **matrix_caseload.ENTRIES,
 }
 
 # How to fill a path parameter with an object that exists.
@@ -103,8 +115,14 @@ PATH_VALUES: dict[str, Callable[[Session], str]] = {
     **matrix_meeting_logs.PATH_VALUES,
     **matrix_scoring.PATH_VALUES,
     **matrix_closing.PATH_VALUES,
+    **matrix_followup.PATH_VALUES,
+    **matrix_followup_notes.PATH_VALUES,
     **matrix_handoff.PATH_VALUES,
     **matrix_calendar.PATH_VALUES,
     **matrix_calendar_admin.PATH_VALUES,
     **matrix_meetings.PATH_VALUES,
+    **matrix_exports.PATH_VALUES,
+    **matrix_report.PATH_VALUES,
+    **matrix_certificates.PATH_VALUES,
+    **matrix_caseload.PATH_VALUES,
 }
