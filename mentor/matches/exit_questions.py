@@ -16,10 +16,6 @@ the same for both — how was it (1–5, optional) and a comment — and each an
 
 from __future__ import annotations
 
-import base64
-import hashlib
-import hmac
-import re
 import secrets
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -29,12 +25,11 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, joinedload
 
-from mentor.accounts.service import hash_token
 from mentor.audit.service import record
 from mentor.config import Settings
 from mentor.errors import InvalidInput, NotFound
 from mentor.i18n import LazyText, lazy_gettext
-from mentor.meetings.feedback import AlreadyAnswered, LinkExpired, LinkUnavailable, first_name_of
+from mentor.meetings.feedback import first_name_of
 from mentor.models import (
     Ambassador,
     AuditEvent,
@@ -49,8 +44,15 @@ from mentor.models import (
     User,
 )
 from mentor.notifications.service import queue_email
+from mentor.organisations.school_staff import ambassador_user
 from mentor.policy import visible_pupil_ids
 from mentor.privacy.cpr import CPR_MESSAGE, contains_cpr
+from mentor.pupils.pupil_links import (
+    AlreadyAnswered,
+    link_address,
+    open_pupil_link,
+    seal,
+)
 
 EXIT = PupilLinkPurpose.EXIT
 LINK_DAYS = 14
@@ -59,11 +61,6 @@ RATINGS = (1, 2, 3, 4, 5)
 LIST_LIMIT = 500
 # The audit event that records that the ambassador was asked.
 _ASKED = {"action": "create", "object_type": "exit_question"}
-
-_TOKEN_BYTES = 16
-_TOKEN_SHAPE = re.compile(r"[A-Za-z0-9_-]{22}")
-
-__all__ = ["AlreadyAnswered", "LinkExpired", "LinkUnavailable"]
 
 
 @dataclass(frozen=True)
@@ -74,19 +71,9 @@ class ExitForm:
     errors: Mapping[str, object] = field(default_factory=dict)
 
 
-def _token(settings: Settings, link: PupilLink) -> str:
-    key = settings.secret_key.get_secret_value().encode()
-    message = f"exit-link:{link.id}:{link.match_id}:{link.pupil_id}".encode()
-    digest = hmac.new(key, message, hashlib.sha256).digest()[:_TOKEN_BYTES]
-    return base64.urlsafe_b64encode(digest).rstrip(b"=").decode()
-
-
 def link_url(settings: Settings, link: PupilLink) -> str | None:
-    """The link's address, recomputed; None when the secret key changed since it was made."""
-    token = _token(settings, link)
-    if not hmac.compare_digest(hash_token(token), link.token_hash):
-        return None
-    return f"{settings.base_url}/x/{token}"
+    """The exit link's address, recomputed; None when the secret key changed since."""
+    return link_address(settings, link, "/x")
 
 
 # Asked when the match closes
@@ -136,8 +123,7 @@ def ask(
         )
         db.add(link)
         db.flush()
-        token = _token(settings, link)
-        link.token_hash = hash_token(token)
+        token = seal(settings, link)
         if pupil.email:
             queue_email(
                 db,
@@ -271,29 +257,10 @@ class OpenedExit:
 
 def open_link(db: Session, *, token: str, now: datetime) -> OpenedExit:
     """The working exit link with this token; else one of the ``LinkUnavailable`` errors."""
-    if not _TOKEN_SHAPE.fullmatch(token):
-        raise LinkUnavailable()
-    found = db.execute(
-        select(PupilLink, Match)
-        .join(Match, Match.id == PupilLink.match_id)
-        .options(joinedload(PupilLink.pupil))
-        .where(PupilLink.token_hash == hash_token(token), PupilLink.purpose == EXIT)
-    ).one_or_none()
-    if found is None:
-        raise LinkUnavailable()
-    link, match = found
-    if link.revoked_at is not None or link.pupil.status is not PupilStatus.ACTIVE:
-        raise LinkUnavailable()
-    if link.used_at is not None:
-        raise AlreadyAnswered()
-    if link.expires_at <= now:
-        raise LinkExpired()
-    ambassador_user = db.scalar(
-        select(User)
-        .join(Ambassador, Ambassador.user_id == User.id)
-        .where(Ambassador.id == match.ambassador_id)
-    )
-    name = first_name_of(ambassador_user) if ambassador_user is not None else ""
+    link = open_pupil_link(db, token=token, purpose=EXIT, now=now)
+    assert link.match_id is not None  # the database's check: an exit link has a match
+    match = db.get_one(Match, link.match_id)
+    name = first_name_of(ambassador_user(db, match.ambassador_id))
     return OpenedExit(link=link, pupil=link.pupil, match=match, ambassador_name=name)
 
 

@@ -14,9 +14,10 @@ from starlette.responses import Response
 
 from mentor.errors import InvalidInput
 from mentor.matches import exit_questions
-from mentor.matches.exit_questions import AlreadyAnswered, ExitForm, LinkExpired, LinkUnavailable
+from mentor.matches.exit_questions import ExitForm
 from mentor.models import Match, User
 from mentor.policy import Permission
+from mentor.pupils.pupil_links import AlreadyAnswered, LinkExpired, LinkUnavailable
 from mentor.web import flash
 from mentor.web.deps import ClockDep, SessionDep, allowed
 from mentor.web.forms import FormFields

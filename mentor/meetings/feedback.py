@@ -23,10 +23,6 @@ can be read off the number.
 
 from __future__ import annotations
 
-import base64
-import hashlib
-import hmac
-import re
 import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -36,10 +32,9 @@ from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, joinedload
 
-from mentor.accounts.service import hash_token
 from mentor.audit.service import record
 from mentor.config import Settings
-from mentor.errors import DomainError, InvalidInput
+from mentor.errors import InvalidInput
 from mentor.i18n import LazyText, lazy_gettext
 from mentor.models import (
     Ambassador,
@@ -53,8 +48,15 @@ from mentor.models import (
     User,
 )
 from mentor.notifications.service import queue_email
+from mentor.organisations.school_staff import ambassador_user
 from mentor.policy import visible_meeting_ids, visible_pupil_ids
 from mentor.privacy.cpr import CPR_MESSAGE, contains_cpr
+from mentor.pupils.pupil_links import (
+    AlreadyAnswered,
+    link_address,
+    open_pupil_link,
+    seal,
+)
 
 FEEDBACK = PupilLinkPurpose.FEEDBACK
 LINK_DAYS = 14
@@ -65,42 +67,10 @@ MIN_ANSWERS_SHOWN = 3
 # The coordinator's list: links of the last weeks' meetings, a school's worth at most.
 LIST_LIMIT = 500
 
-_TOKEN_BYTES = 16
-# What a token of ours looks like (URL-safe base64 of 16 bytes); anything else opens nothing
-# and is never hashed or looked up.
-_TOKEN_SHAPE = re.compile(r"[A-Za-z0-9_-]{22}")
-
-
-class LinkUnavailable(DomainError):
-    """Unknown or taken back: one page for all, naming no one."""
-
-    status_code = 404
-    default_message = lazy_gettext("This link does not work.")
-
-
-class LinkExpired(LinkUnavailable):
-    status_code = 410
-    default_message = lazy_gettext("This link has expired.")
-
-
-class AlreadyAnswered(LinkUnavailable):
-    status_code = 410
-    default_message = lazy_gettext("You have already answered.")
-
-
-def _token(settings: Settings, link: PupilLink) -> str:
-    key = settings.secret_key.get_secret_value().encode()
-    message = f"feedback-link:{link.id}:{link.meeting_id}:{link.pupil_id}".encode()
-    digest = hmac.new(key, message, hashlib.sha256).digest()[:_TOKEN_BYTES]
-    return base64.urlsafe_b64encode(digest).rstrip(b"=").decode()
-
 
 def link_url(settings: Settings, link: PupilLink) -> str | None:
-    """The link's address, recomputed; None when the secret key changed since it was made."""
-    token = _token(settings, link)
-    if not hmac.compare_digest(hash_token(token), link.token_hash):
-        return None
-    return f"{settings.base_url}/f/{token}"
+    """The feedback link's address, recomputed; None when the secret key changed since."""
+    return link_address(settings, link, "/f")
 
 
 def first_name_of(user: User) -> str:
@@ -160,8 +130,7 @@ def issue_links(
         )
         db.add(link)
         db.flush()
-        token = _token(settings, link)
-        link.token_hash = hash_token(token)
+        token = seal(settings, link)
         if pupil.email:
             queue_email(
                 db,
@@ -213,29 +182,10 @@ class OpenedLink:
 
 def open_link(db: Session, *, token: str, now: datetime) -> OpenedLink:
     """The working feedback link with this token; else one of the ``LinkUnavailable`` errors."""
-    if not _TOKEN_SHAPE.fullmatch(token):
-        raise LinkUnavailable()
-    found = db.execute(
-        select(PupilLink, Meeting)
-        .join(Meeting, Meeting.id == PupilLink.meeting_id)
-        .options(joinedload(PupilLink.pupil))
-        .where(PupilLink.token_hash == hash_token(token), PupilLink.purpose == FEEDBACK)
-    ).one_or_none()
-    if found is None:
-        raise LinkUnavailable()
-    link, meeting = found
-    if link.revoked_at is not None or link.pupil.status is not PupilStatus.ACTIVE:
-        raise LinkUnavailable()
-    if link.used_at is not None:
-        raise AlreadyAnswered()
-    if link.expires_at <= now:
-        raise LinkExpired()
-    ambassador_user = db.scalar(
-        select(User)
-        .join(Ambassador, Ambassador.user_id == User.id)
-        .where(Ambassador.id == meeting.ambassador_id)
-    )
-    name = first_name_of(ambassador_user) if ambassador_user is not None else ""
+    link = open_pupil_link(db, token=token, purpose=FEEDBACK, now=now)
+    assert link.meeting_id is not None  # the database's check: a feedback link has a meeting
+    meeting = db.get_one(Meeting, link.meeting_id)
+    name = first_name_of(ambassador_user(db, meeting.ambassador_id))
     return OpenedLink(link=link, pupil=link.pupil, meeting=meeting, ambassador_name=name)
 
 

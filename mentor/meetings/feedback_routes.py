@@ -18,10 +18,10 @@ from starlette.responses import Response
 from mentor.errors import InvalidInput
 from mentor.matches import exit_questions
 from mentor.meetings import feedback
-from mentor.meetings.feedback import AlreadyAnswered, LinkExpired, LinkUnavailable
 from mentor.meetings.labels import HELPFULNESS_LABELS
 from mentor.models import User
 from mentor.policy import Permission
+from mentor.pupils.pupil_links import AlreadyAnswered, LinkExpired, LinkUnavailable
 from mentor.questionnaire.sheet import qr_svg
 from mentor.web.deps import ClockDep, SessionDep, SettingsDep, allowed
 from mentor.web.forms import FormFields
