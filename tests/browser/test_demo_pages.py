@@ -1,5 +1,6 @@
-"""Every page of the meeting work, on the demo's lived-in term, for each demo login: axe-core
-finds nothing, at a phone's width and at a desk's.
+"""Every page of the meeting and follow-up work, on the demo's lived-in term, for each demo
+login: axe-core finds nothing, and nothing is wider than the screen, at a phone's width and at a
+desk's.
 
 The journey (test_meeting_journey.py) walks one meeting from proposal to feedback; this visits
 the pages it does not reach, filled with the demo's held, logged, flagged, moved and cancelled
@@ -29,6 +30,7 @@ PAGES: dict[str, tuple[str, ...]] = {
         "/ambassador/meetings",
         "/ambassador/meetings/new",
         "/ambassador/feedback",
+        "/ambassador/certificate",
         "/account",
     ),
     LOGINS[Role.COORDINATOR].email: (
@@ -36,9 +38,26 @@ PAGES: dict[str, tuple[str, ...]] = {
         "/school/meetings",
         "/school/matches",
         "/school/feedback",
+        "/school/certificates",
+        "/followup/caseload",
+        "/exports",
         "/account",
     ),
-    LOGINS[Role.COUNSELLOR].email: ("/", "/school/meetings", "/school/matches", "/account"),
+    LOGINS[Role.COUNSELLOR].email: (
+        "/",
+        "/school/meetings",
+        "/school/matches",
+        "/followup",
+        "/followup/queues/unmatched",
+        "/followup/queues/flags",
+        "/followup/rematch",
+        "/followup/caseload",
+        "/followup/check-ins",
+        "/followup/report",
+        "/exports",
+        "/account",
+    ),
+    LOGINS[Role.ADMIN].email: ("/admin/follow-up", "/admin/school-year", "/followup/report"),
     SECOND[Role.COORDINATOR].email: ("/school/meetings",),
     SECOND[Role.AMBASSADOR].email: ("/ambassador/meetings",),
 }
@@ -66,6 +85,9 @@ def test_the_meeting_pages_of_each_demo_login_pass_axe(
     log_in(page, email, DEMO_PASSWORD)
     for path in PAGES[email]:
         visit(page, path)
+        # Nothing wider than the screen: a wide table scrolls inside its own region.
+        width = page.evaluate("document.documentElement.scrollWidth")
+        assert width <= viewport["width"], f"{path} is {width} px wide at {viewport['width']}"
     if email == LOGINS[Role.AMBASSADOR].email:
         # The demo's meetings: each one's page, from the ambassador's list.
         visit(page, "/ambassador/meetings")
