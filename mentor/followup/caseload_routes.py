@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from typing import Annotated, Any
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Request
 from starlette.responses import Response
@@ -16,8 +17,16 @@ from starlette.responses import Response
 from mentor.ambassadors.certificate_routes import parse_day
 from mentor.errors import InvalidInput
 from mentor.followup import caseload, check_ins
+from mentor.followup.queues import (
+    PAGE_SIZE,
+    SORT_OPTIONS,
+    QueueFilters,
+    Sort,
+    parse_filters,
+)
 from mentor.i18n import LazyText, lazy_gettext
 from mentor.models import CheckInChannel, User
+from mentor.organisations.service import schools_of_counsellor
 from mentor.policy import Permission
 from mentor.web import flash
 from mentor.web.deps import ClockDep, SessionDep, allowed
@@ -58,9 +67,27 @@ def _check_ins_page(
     values: dict[str, str],
     errors: dict[str, Any] | None = None,
 ) -> Response:
-    overview = check_ins.overview(db, user, now=now)
+    filters = parse_filters(request.query_params)
+    overview = check_ins.overview(db, user, now=now, search=filters.q, school_id=filters.school_id)
+    ordered = list(overview.matches)
+    if filters.sort is Sort.NEWEST:
+        ordered.reverse()
+    elif filters.sort is Sort.NAME:
+        ordered.sort(key=lambda item: (item.pupil_name, item.match_id))
+    pages = max(1, -(-len(ordered) // PAGE_SIZE))
+    page = min(filters.page, pages)
+    near = range(max(1, page - 2), min(pages, page + 2) + 1)
     context = {
         "overview": overview,
+        "shown": ordered[(page - 1) * PAGE_SIZE : page * PAGE_SIZE],
+        "filters": filters,
+        "schools": schools_of_counsellor(db, counsellor_id=user.id),
+        "sorts": SORT_OPTIONS,
+        "page": page,
+        "pages": pages,
+        "page_links": [
+            (number, _list_url(filters, page=number)) for number in sorted({1, pages, *near})
+        ],
         "values": values,
         "errors": errors or {},
         "channel_options": [(key.value, str(label)) for key, label in CHANNEL_LABELS.items()],
@@ -77,6 +104,11 @@ def _check_ins_page(
         context,
         status_code=422 if errors else 200,
     )
+
+
+def _list_url(filters: QueueFilters, **changes: object) -> str:
+    params = filters.params(**changes)
+    return "/followup/check-ins" + (f"?{urlencode(params)}" if params else "")
 
 
 @router.get("/check-ins", dependencies=[Depends(_may_follow_up)])

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, func, select, true
 from sqlalchemy.orm import Session, aliased
 
 from mentor.audit.service import record
@@ -34,6 +34,7 @@ from mentor.models import (
     Setting,
     User,
 )
+from mentor.models.pupil import danish_sort_key
 from mentor.policy import counsellor_school_ids
 
 FIRST_MONTH_SETTING = "check_in_first_month_days"
@@ -130,7 +131,14 @@ def _in_caseload(user: User) -> Select[tuple[int]]:
     return select(Pupil.id).where(Pupil.school_id.in_(counsellor_school_ids(user)))
 
 
-def overview(db: Session, user: User, *, now: datetime) -> CheckInOverview:
+def overview(
+    db: Session,
+    user: User,
+    *,
+    now: datetime,
+    search: str = "",
+    school_id: int | None = None,
+) -> CheckInOverview:
     """The caseload's accepted matches, overdue first (longest overdue first), then by due day.
 
     Two queries: the matches with their check-in count and last time (GROUP BY), then the
@@ -167,7 +175,14 @@ def overview(db: Session, user: User, *, now: datetime) -> CheckInOverview:
         .join(Ambassador, Ambassador.id == Match.ambassador_id)
         .join(User, User.id == Ambassador.user_id)
         .outerjoin(stats, stats.c.match_id == Match.id)
-        .where(Match.state == MatchState.ACCEPTED, Match.pupil_id.in_(_in_caseload(user)))
+        .where(
+            Match.state == MatchState.ACCEPTED,
+            Match.pupil_id.in_(_in_caseload(user)),
+            Pupil.sort_name.contains(danish_sort_key(search), autoescape=True)
+            if search
+            else true(),
+            Pupil.school_id == school_id if school_id is not None else true(),
+        )
         .order_by(Match.id)
         .limit(LIST_LIMIT)
     ).all()

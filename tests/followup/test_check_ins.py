@@ -307,3 +307,26 @@ def test_the_page_costs_the_same_queries_however_many_matches(
     assert response.status_code == 200
     assert response.text.count('<tr id="match-') == 13
     assert query_counter.count == small
+
+
+def test_the_list_searches_orders_and_pages_with_its_filters_in_the_url(
+    db: Session, client: TestClient
+) -> None:
+    school = make_school(db)
+    counsellor = make_user(db, role=Role.COUNSELLOR)
+    make_counsellor_school(db, counsellor=counsellor, school=school)
+    for n in range(53):
+        make_match(
+            db,
+            pupil=make_pupil(db, school=school, first_name=f"Elev{n:02d}"),
+            state=MatchState.ACCEPTED,
+        )
+    sign_in(client, db, counsellor)
+    first = client.get("/followup/check-ins").text
+    assert 'href="/followup/check-ins?page=2"' in first
+    found = client.get("/followup/check-ins", params={"q": "elev07"}).text
+    assert "Elev07" in found
+    assert "Elev08" not in found
+    named = client.get("/followup/check-ins", params={"sort": "name", "page": "2"}).text
+    assert "Elev52" in named
+    assert "Elev00" not in named.split('id="due-heading"')[1]
