@@ -27,8 +27,6 @@ MENU: tuple[MenuItem, ...] = (
     MenuItem("/school/meetings", lazy_gettext("Meetings"), Permission.VIEW_SCHOOL_MEETINGS),
     MenuItem("/followup", lazy_gettext("Follow-up"), Permission.FOLLOW_UP),
     MenuItem("/followup/caseload", lazy_gettext("Caseload"), Permission.ENROL_PUPILS),
-    MenuItem("/followup/check-ins", lazy_gettext("Check-ins"), Permission.FOLLOW_UP),
-    MenuItem("/followup/rematch", lazy_gettext("Re-match"), Permission.FOLLOW_UP),
     MenuItem("/matching", lazy_gettext("Matching"), Permission.RUN_MATCHING),
     MenuItem("/followup/report", lazy_gettext("Annual report"), Permission.VIEW_ANNUAL_REPORT),
     MenuItem("/exports", lazy_gettext("Export"), Permission.EXPORT),
