@@ -14,12 +14,14 @@ Examples
 >>> result = match(enc, ScoringModel())
 >>> result.pairs[0].ambassador, result.certified
 ('a1', True)
->>> ScoringModel().explain(enc, "p1", "a1", top=2)
-['Ambassadøren går på HTX, som eleven overvejer.', 'I deler interessen for design og robotter.']
+>>> [(r.feature, r.facts) for r in ScoringModel().explain(enc, "p1", "a1", top=2)]
+[('programme_fit', {'programme': 'HTX', 'wished_programmes': ['HTX']}), \
+('interest_similarity', {'shared_interests': ['design', 'robotter']})]
 """
 
 from ._alternatives import best_ambassadors
 from ._assign import Assignment, assign
+from ._explain import Reason
 from ._features import FEATURE_NAMES, FEATURES, Encoded, Feature, encode
 from ._learning import Challenge, challenge
 from ._match import MatchResult, Pair, match
@@ -40,6 +42,7 @@ __all__ = [
     "MatchResult",
     "Pair",
     "Pupil",
+    "Reason",
     "ScoringModel",
     "Share",
     "Unmatched",

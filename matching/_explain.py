@@ -1,115 +1,101 @@
-"""Sentences that explain a feature's contribution, naming the real interests and programmes.
+"""The facts behind a feature's contribution: which interests are shared, which programme fits.
 
-The library has no gettext catalogue of its own (it must not import the app), so the two languages
-are written out here; the app shows them as they are.
+The library states facts, not sentences: who reads them (the ambassador, a counsellor) and in
+which language is the caller's business.  A feature whose contribution rests on no fact worth
+stating (an ambassador with no grade preference scores every grade alike) gives no facts.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
 
 from ._records import Ambassador, Pupil
 
 if TYPE_CHECKING:
     from ._features import FeatureContext
 
-_FAMILY = {
-    "gymnasial": ("en gymnasial uddannelse", "an upper-secondary programme"),
-    "vocational": ("en erhvervsuddannelse", "a vocational programme"),
-    "preparatory": ("en forberedende uddannelse", "a preparatory programme"),
-}
+Facts = dict[str, Any]
+
+#: At most this many shared interests or languages are named, the rarest first.
+NAMED = 3
 
 
-def join(items: Sequence[str], language: str) -> str:
-    """``a, b og c`` / ``a, b and c``."""
-    word = " og " if language == "da" else " and "
-    if len(items) <= 1:
-        return "".join(items)
-    return ", ".join(items[:-1]) + word + items[-1]
+@dataclass(frozen=True)
+class Reason:
+    """One feature's contribution to a pair's score, and the facts it rests on.
+
+    ``facts`` holds plain JSON values (strings, numbers, lists of strings), named per feature:
+
+    - ``interest_similarity``: ``shared_interests`` (rarest first);
+    - ``programme_fit``: ``programme`` (the ambassador's), ``wished_programmes`` (the pupil's
+      wishes it fits) and, when it fits by family only, ``family``;
+    - ``school_affinity``: ``former_school`` (the pupil's school, which the ambassador went to)
+      and/or ``municipality`` (where both are);
+    - ``language_match``: ``shared_languages``;
+    - ``availability_overlap``: ``shared_slots`` (how many weekly slots both gave);
+    - ``grade_preference``: ``grade`` (the pupil's, one the ambassador listed);
+    - ``proximity``: ``distance_km``.
+    """
+
+    feature: str
+    contribution: float
+    facts: Facts = field(default_factory=dict)
 
 
-def _by_rarity(shared: set[str], weights: dict[str, float], n: int = 3) -> list[str]:
-    return sorted(shared, key=lambda t: (-weights.get(t, 0.0), t))[:n]
+def _by_rarity(shared: set[str], weights: dict[str, float]) -> list[str]:
+    return sorted(shared, key=lambda t: (-weights.get(t, 0.0), t))[:NAMED]
 
 
-def _interests(p: Pupil, a: Ambassador, ctx: FeatureContext, lang: str) -> str:
-    shared = join(_by_rarity(set(p.interests) & set(a.interests), ctx.interest_idf), lang)
-    if lang == "da":
-        return f"I deler interessen for {shared}."
-    return f"You share an interest in {shared}."
+def _interests(p: Pupil, a: Ambassador, ctx: FeatureContext) -> Facts | None:
+    shared = _by_rarity(set(p.interests) & set(a.interests), ctx.interest_idf)
+    return {"shared_interests": shared} if shared else None
 
 
-def _programme(p: Pupil, a: Ambassador, ctx: FeatureContext, lang: str) -> str:
+def _programme(p: Pupil, a: Ambassador, ctx: FeatureContext) -> Facts | None:
     if a.programme in p.programmes:
-        if lang == "da":
-            return f"Ambassadøren går på {a.programme}, som eleven overvejer."
-        return f"The ambassador studies {a.programme}, which the pupil is considering."
+        return {"programme": a.programme, "wished_programmes": [a.programme]}
     family = ctx.programme_families.get(a.programme, a.family)
-    wanted = [w for w in p.programmes if ctx.programme_families.get(w) == family]
-    da, en = _FAMILY.get(family, (family, family))
-    if lang == "da":
-        return (
-            f"Ambassadøren går på {a.programme}, {da} ligesom {join(wanted, lang)}, "
-            "som eleven overvejer."
-        )
-    return (
-        f"The ambassador studies {a.programme}, {en} like {join(wanted, lang)}, "
-        "which the pupil is considering."
-    )
+    wished = [w for w in p.programmes if ctx.programme_families.get(w) == family]
+    if not wished:
+        return None
+    return {"programme": a.programme, "family": family, "wished_programmes": wished}
 
 
-def _school(p: Pupil, a: Ambassador, ctx: FeatureContext, lang: str) -> str:
-    alumnus = bool(p.school) and p.school == a.former_school
-    local = bool(p.municipality) and p.municipality == a.municipality
-    if lang == "da":
-        if alumnus and local:
-            return f"Ambassadøren har selv gået på {p.school} og bor også i {p.municipality}."
-        if alumnus:
-            return f"Ambassadøren har selv gået på {p.school}."
-        return f"Ambassadøren bor også i {p.municipality}."
-    if alumnus and local:
-        return f"The ambassador went to {p.school} too and also lives in {p.municipality}."
-    if alumnus:
-        return f"The ambassador went to {p.school} too."
-    return f"The ambassador also lives in {p.municipality}."
+def _school(p: Pupil, a: Ambassador, ctx: FeatureContext) -> Facts | None:
+    facts: Facts = {}
+    if p.school and p.school == a.former_school:
+        facts["former_school"] = p.school
+    if p.municipality and p.municipality == a.municipality:
+        facts["municipality"] = p.municipality
+    return facts or None
 
 
-def _languages(p: Pupil, a: Ambassador, ctx: FeatureContext, lang: str) -> str:
-    shared = join(_by_rarity(set(p.languages) & set(a.languages), ctx.language_idf), lang)
-    if lang == "da":
-        return f"I taler begge {shared}."
-    return f"You both speak {shared}."
+def _languages(p: Pupil, a: Ambassador, ctx: FeatureContext) -> Facts | None:
+    shared = _by_rarity(set(p.languages) & set(a.languages), ctx.language_idf)
+    return {"shared_languages": shared} if shared else None
 
 
-def _availability(p: Pupil, a: Ambassador, ctx: FeatureContext, lang: str) -> str:
+def _availability(p: Pupil, a: Ambassador, ctx: FeatureContext) -> Facts | None:
+    # Both sides must have given their free times: an empty side shares nothing.
     n = len(set(p.availability) & set(a.availability))
-    if lang == "da":
-        return f"I har {n} fælles {'ledigt tidspunkt' if n == 1 else 'ledige tidspunkter'} om ugen."
-    return f"You have {n} free {'slot' if n == 1 else 'slots'} in common each week."
+    return {"shared_slots": n} if n else None
 
 
-def _grade(p: Pupil, a: Ambassador, ctx: FeatureContext, lang: str) -> str:
-    if lang == "da":
-        if not a.grades:
-            return (
-                f"Ambassadøren vil gerne hjælpe elever på alle klassetrin, også {p.grade}. klasse."
-            )
-        return f"Ambassadøren vil helst hjælpe elever i {p.grade}. klasse."
-    if not a.grades:
-        return f"The ambassador is happy to help pupils in any grade, including grade {p.grade}."
-    return f"The ambassador prefers pupils in grade {p.grade}."
+def _grade(p: Pupil, a: Ambassador, ctx: FeatureContext) -> Facts | None:
+    # No listed grades scores every grade alike: that is no reason for this pupil.
+    return {"grade": p.grade} if p.grade in a.grades else None
 
 
-def _proximity(p: Pupil, a: Ambassador, ctx: FeatureContext, lang: str) -> str:
-    km = math.dist(p.location or (0.0, 0.0), a.location or (0.0, 0.0))
-    if lang == "da":
-        return f"I bor cirka {km:.0f} km fra hinanden."
-    return f"You live about {km:.0f} km apart."
+def _proximity(p: Pupil, a: Ambassador, ctx: FeatureContext) -> Facts | None:
+    if p.location is None or a.location is None:
+        return None
+    return {"distance_km": round(math.dist(p.location, a.location))}
 
 
-_SENTENCES: dict[str, Callable[[Pupil, Ambassador, FeatureContext, str], str]] = {
+_FACTS: dict[str, Callable[[Pupil, Ambassador, FeatureContext], Facts | None]] = {
     "interest_similarity": _interests,
     "programme_fit": _programme,
     "school_affinity": _school,
@@ -120,8 +106,6 @@ _SENTENCES: dict[str, Callable[[Pupil, Ambassador, FeatureContext, str], str]] =
 }
 
 
-def sentence(
-    feature: str, pupil: Pupil, ambassador: Ambassador, ctx: FeatureContext, language: str
-) -> str:
-    """One sentence on why ``feature`` counts for this pair, in ``language`` ("da" or "en")."""
-    return _SENTENCES[feature](pupil, ambassador, ctx, language)
+def facts(feature: str, pupil: Pupil, ambassador: Ambassador, ctx: FeatureContext) -> Facts | None:
+    """The facts ``feature`` rests on for this pair, or None when there is none to state."""
+    return _FACTS[feature](pupil, ambassador, ctx)

@@ -6,7 +6,7 @@ score of all pairs is then one matrix product of the weighted, concatenated ``U`
 few sparse corrections -- never a Python loop over pairs.
 
 Adding a feature is one encoder function ``(FeatureContext) -> Parts`` and one :class:`Feature`
-entry in :data:`FEATURES` (its sentence for :meth:`ScoringModel.explain` lives in ``_explain.py``).
+entry in :data:`FEATURES` (and the facts :meth:`ScoringModel.explain` states, in ``_explain.py``).
 """
 
 from __future__ import annotations

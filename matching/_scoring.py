@@ -5,13 +5,14 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from ._explain import sentence
+from ._explain import Reason, facts
 from ._features import FEATURE_NAMES, Dense, Encoded, KeyMatch
+from ._fitting import check_outcomes, fit_weights
 
 F64 = NDArray[np.float64]
 I64 = NDArray[np.int64]
@@ -91,8 +92,8 @@ class ScoringModel:
     >>> model = ScoringModel()
     >>> float(model.score(enc)[0, 0])   # programme 0.30 + no grade preference 0.05
     0.35
-    >>> model.explain(enc, "p", "a", language="en", top=1)
-    ['The ambassador studies HTX, which the pupil is considering.']
+    >>> [reason.facts for reason in model.explain(enc, "p", "a", top=1)]
+    [{'programme': 'HTX', 'wished_programmes': ['HTX']}]
     """
 
     def __init__(
@@ -219,8 +220,6 @@ class ScoringModel:
             Pair features, e.g. ``Encoded.pair_features(pupils, ambassadors)``.
         outcomes : array of {0, 1}, shape (n,)
         """
-        from ._learning import check_outcomes, fit_weights
-
         x, y = check_outcomes(features, outcomes)
         if len(np.unique(y)) < 2:
             raise ValueError("outcomes must contain both classes")
@@ -238,80 +237,57 @@ class ScoringModel:
     # -- explaining ----------------------------------------------------------------------------
 
     def explain(
-        self,
-        encoded: Encoded,
-        pupil: str | int,
-        ambassador: str | int,
-        *,
-        language: Literal["da", "en"] = "da",
-        top: int = 3,
-    ) -> list[str]:
-        """The largest contributions to a pair's score, as sentences naming the real things.
+        self, encoded: Encoded, pupil: str | int, ambassador: str | int, *, top: int = 3
+    ) -> list[Reason]:
+        """The largest contributions to a pair's score, each with the facts it rests on.
 
         Parameters
         ----------
         encoded : Encoded
         pupil, ambassador : str or int
             Ids, or indices into ``encoded``.
-        language : {"da", "en"}
         top : int
-            At most this many sentences, largest contribution first.
+            At most this many reasons, largest contribution first.  A contribution with no fact
+            to state (an ambassador without a grade preference) is left out.
         """
         i = _index(pupil, [p.id for p in encoded.pupils], "pupil")
         j = _index(ambassador, [a.id for a in encoded.ambassadors], "ambassador")
-        [reasons] = self.explain_pairs(
-            encoded, np.array([i]), np.array([j]), language=language, top=top
-        )
-        return [text for _, _, text in reasons]
+        [reasons] = self.explain_pairs(encoded, np.array([i]), np.array([j]), top=top)
+        return reasons
 
     def explain_pairs(
-        self,
-        encoded: Encoded,
-        pupil: ArrayLike,
-        ambassador: ArrayLike,
-        *,
-        language: Literal["da", "en"] = "da",
-        top: int = 3,
-    ) -> list[list[tuple[str, float, str]]]:
-        """:meth:`explain` for many pairs (indices) at once: ``(feature, contribution, sentence)``.
+        self, encoded: Encoded, pupil: ArrayLike, ambassador: ArrayLike, *, top: int = 3
+    ) -> list[list[Reason]]:
+        """:meth:`explain` for many pairs (indices) at once.
 
         Examples
         --------
         >>> from matching import Ambassador, Pupil, ScoringModel, encode
         >>> enc = encode([Pupil(id="p", programmes=("HTX",))],
         ...              [Ambassador(id="a", programme="HTX", family="gymnasial")])
-        >>> ScoringModel().explain_pairs(enc, [0], [0], language="en", top=1)[0][0][:2]
-        ('programme_fit', 0.3)
+        >>> [reason] = ScoringModel().explain_pairs(enc, [0], [0], top=1)[0]
+        >>> reason.feature, reason.contribution, reason.facts["programme"]
+        ('programme_fit', 0.3, 'HTX')
         """
-        if language not in ("da", "en"):
-            raise ValueError("language must be 'da' or 'en'")
         pi = np.asarray(pupil, dtype=np.int64).reshape(-1)
         ai = np.asarray(ambassador, dtype=np.int64).reshape(-1)
         contribution = encoded.pair_features(pi, ai) * self.weight_vector
         # Largest contribution first, ties to the earlier feature (a stable sort of -c).
-        order = np.argsort(-contribution, axis=1, kind="stable")[:, :top]
+        order = np.argsort(-contribution, axis=1, kind="stable")
         chosen = np.take_along_axis(contribution, order, axis=1)
         out = []
         for i, j, features, values in zip(
             pi.tolist(), ai.tolist(), order.tolist(), chosen.tolist(), strict=True
         ):
-            out.append(
-                [
-                    (
-                        FEATURE_NAMES[f],
-                        c,
-                        sentence(
-                            FEATURE_NAMES[f],
-                            encoded.pupils[i],
-                            encoded.ambassadors[j],
-                            encoded.context,
-                            language,
-                        ),
-                    )
-                    for f, c in zip(features, values, strict=True)
-                    if c > 0
-                ]
-            )
+            reasons: list[Reason] = []
+            for f, c in zip(features, values, strict=True):
+                if c <= 0 or len(reasons) == top:
+                    break
+                name = FEATURE_NAMES[f]
+                found = facts(name, encoded.pupils[i], encoded.ambassadors[j], encoded.context)
+                if found is not None:
+                    reasons.append(Reason(name, c, found))
+            out.append(reasons)
         return out
 
     # -- persistence ---------------------------------------------------------------------------

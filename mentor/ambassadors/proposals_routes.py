@@ -23,7 +23,7 @@ from mentor.config import Settings
 from mentor.errors import InvalidInput, NotFound
 from mentor.i18n import LazyText, get_locale, lazy_gettext
 from mentor.matches import service
-from mentor.matches.explanations import explanation_sentences
+from mentor.matches.explanations import Reader, reason_sentences
 from mentor.matches.handoff import Contact, school_coordinators
 from mentor.meetings.views import started_match_ids
 from mentor.models import (
@@ -111,7 +111,10 @@ def _card(
         ],
         conversation_wish=pupil.conversation_wish,
         languages=[language_name(code) for code in pupil.languages],
-        reasons=explanation_sentences(match.explanation, locale),
+        # Addressed to the ambassador: "You and Ali share ...".
+        reasons=reason_sentences(
+            match.explanation, locale, Reader.the_ambassador(pupil.first_name)
+        ),
         proposed_at=match.proposed_at,
         deadline=service.answer_deadline(match, settings),
         responded_at=match.responded_at,

@@ -7,21 +7,55 @@ outbox like real ones.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from mentor.matches import service
-from mentor.models import Ambassador, ConsentState, Pupil, PupilStatus
+from mentor.models import (
+    Ambassador,
+    AmbassadorInterest,
+    ConsentState,
+    Interest,
+    Organisation,
+    Pupil,
+    PupilInterest,
+    PupilStatus,
+)
 
 WAITING = 2
 ACCEPTED = 1
 MODEL_VERSION = "demo-1"
-# Feature names the page explains in the reader's language.
-REASONS = (
-    {"feature": "school_affinity", "contribution": 0.35},
-    {"feature": "interest_similarity", "contribution": 0.3},
-    {"feature": "availability_overlap", "contribution": 0.15},
-)
+NAMED_INTERESTS = 3
+
+
+def _reasons(session: Session, ambassador: Ambassador, pupil: Pupil) -> list[dict[str, Any]]:
+    """Why the pair was proposed, as facts a run stores (``mentor.matches.explanations``): only
+    the ones that hold for this pupil and this ambassador."""
+    reasons: list[dict[str, Any]] = []
+    school = session.get(Organisation, pupil.school_id)
+    if school is not None and school.id == ambassador.former_school_id:
+        facts = {"former_school": school.name}
+        reasons.append({"feature": "school_affinity", "contribution": 0.15, "facts": facts})
+    both = session.scalars(
+        select(Interest)
+        .join(PupilInterest, PupilInterest.interest_id == Interest.id)
+        .join(AmbassadorInterest, AmbassadorInterest.interest_id == Interest.id)
+        .where(
+            PupilInterest.pupil_id == pupil.id, AmbassadorInterest.ambassador_id == ambassador.id
+        )
+        .order_by(Interest.sort_order, Interest.id)
+        .limit(NAMED_INTERESTS)
+    )
+    shared = [{"da": i.label_da, "en": i.label_en} for i in both]
+    if shared:
+        facts_i = {"shared_interests": shared}
+        reasons.append({"feature": "interest_similarity", "contribution": 0.1, "facts": facts_i})
+    if pupil.grade in ambassador.preferred_grades:
+        facts_g = {"grade": pupil.grade}
+        reasons.append({"feature": "grade_preference", "contribution": 0.05, "facts": facts_g})
+    return reasons
 
 
 def _candidates(ambassador: Ambassador, pupils: Sequence[Pupil]) -> list[Pupil]:
@@ -51,7 +85,7 @@ def build_proposals(session: Session, ambassador: Ambassador, pupils: Sequence[P
             pupil=pupil,
             ambassador=ambassador,
             score=round(0.9 - 0.05 * index, 2),
-            explanation={"reasons": [dict(reason) for reason in REASONS]},
+            explanation={"reasons": _reasons(session, ambassador, pupil)},
             model_version=MODEL_VERSION,
             actor=None,
         )

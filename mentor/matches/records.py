@@ -1,7 +1,7 @@
 """Rows to the engine's records, built one way for a run (``features``) and for training.
 
-Records name languages and interests in Danish (what the Danish explanations say); English
-explanations relabel the explained records (``MatchingInput.localised``).
+Records name languages and interests in Danish; a run stores each name the explanations give
+in English too (``MatchingInput.renaming``, ``mentor.matches.explanations.stored_reason``).
 """
 
 from __future__ import annotations

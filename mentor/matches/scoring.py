@@ -25,7 +25,15 @@ from mentor.config import Settings
 from mentor.db import utcnow
 from mentor.errors import Conflict, NotFound
 from mentor.i18n import get_locale, lazy_gettext
-from mentor.models import MatchRun, MatchRunPupil, Pupil, ScoringModelRecord, User
+from mentor.matches.features import Scope, load_input
+from mentor.models import (
+    MatchRun,
+    MatchRunPupil,
+    MatchRunState,
+    Pupil,
+    ScoringModelRecord,
+    User,
+)
 
 DEFAULT_VERSION = "default"
 
@@ -207,10 +215,12 @@ class Outcome:
 
 @dataclass(frozen=True)
 class WhatIf:
-    """The last run as stored, and re-scored with other weights."""
+    """The last run as stored, and solved again with other weights."""
 
     run_created_at: Any
     run_model_version: str | None
+    # The run was committed: it was solved again as if its proposals had not been made.
+    run_committed: bool
     before: Outcome
     after: Outcome
     # Pupils whose ambassador would differ (a pupil newly matched or left unmatched counts).
@@ -222,15 +232,13 @@ def last_run(db: Session) -> MatchRun | None:
 
 
 def what_if(db: Session, *, model: matching.ScoringModel, settings: Settings) -> WhatIf | None:
-    """Re-solve the most recent run's scope with ``model``; nothing is written.
+    """Solve the most recent run's scope again with ``model``; nothing is written.
 
-    The run is solved again on today's data (pupils or ambassadors may have changed since), so
-    the eligible counts are shown for both sides. None when no run exists yet.
+    It is solved on today's data (pupils or ambassadors may have changed since), so the eligible
+    counts are shown for both sides.  A committed run's pupils have proposals now and would not
+    be eligible: the run is solved as if its proposals (and the matches they became) had not been
+    made, so the comparison is with that run's pupils, not with nobody.  None when no run exists.
     """
-    # Imported here: runs imports this module for the active model.
-    from mentor.matches.features import Scope
-    from mentor.matches.runs import compute
-
     run = last_run(db)
     if run is None:
         return None
@@ -250,27 +258,35 @@ def what_if(db: Session, *, model: matching.ScoringModel, settings: Settings) ->
         mean_score=_mean([s for _, a, s in rows if a is not None and s is not None]),
     )
 
-    preview = compute(
+    # Only the assignment is needed: no alternatives and no reasons, as a run computes them.
+    data = load_input(
         db,
-        scope=Scope.from_json(run.scope),
-        fair_shares=bool((run.options or {}).get("fair_shares")),
-        settings=settings,
-        model=model,
+        Scope.from_json(run.scope),
+        now=utcnow(),
+        buffer_days=settings.rematch_buffer_days,
+        set_aside_run=run.id,
     )
-    result = preview.result
+    result = matching.match(
+        matching.encode(data.pupils, data.ambassadors),
+        model,
+        forbidden=data.forbidden,
+        locked=data.locked,
+        quotas="proportional" if (run.options or {}).get("fair_shares") else None,
+    )
     after_pairs = {int(p.pupil): int(p.ambassador) for p in result.pairs}
     after = Outcome(
-        eligible=len(preview.data.pupils),
+        eligible=len(data.pupils),
         matched=result.matched,
-        priority=sum(1 for p in preview.data.pupils if p.priority),
+        priority=sum(1 for p in data.pupils if p.priority),
         priority_matched=result.priority_matched,
         mean_score=_mean([float(p.score) for p in result.pairs]),
     )
-    everyone = set(stored_ids) | {int(p.id) for p in preview.data.pupils}
+    everyone = set(stored_ids) | {int(p.id) for p in data.pupils}
     changed = sum(1 for p in everyone if before_pairs.get(p) != after_pairs.get(p))
     return WhatIf(
         run_created_at=run.created_at,
         run_model_version=run.model_version,
+        run_committed=run.state is MatchRunState.COMMITTED,
         before=before,
         after=after,
         changed=changed,

@@ -85,6 +85,72 @@ def test_the_explanation_follows_the_users_language(db: Session, client: TestCli
     assert "I deler interesser." not in english
 
 
+FACTS = {
+    "reasons": [
+        {
+            "feature": "interest_similarity",
+            "contribution": 0.3,
+            "facts": {
+                "shared_interests": [
+                    {"da": "musik", "en": "music"},
+                    {"da": "fodbold", "en": "football"},
+                ]
+            },
+        },
+        {
+            "feature": "school_affinity",
+            "contribution": 0.15,
+            "facts": {"former_school": "Hertug Hans Skole"},
+        },
+    ]
+}
+
+
+def test_reasons_are_said_to_the_ambassador_naming_the_pupil_and_the_facts(
+    db: Session, client: TestClient
+) -> None:
+    ambassador = _ambassador(db, client)
+    make_match(db, ambassador=ambassador, pupil=make_pupil(db, first_name="Ali"), explanation=FACTS)
+
+    danish = client.get(PAGE).text
+    client.cookies.set(LOCALE_COOKIE, "en", domain="testserver.local")
+    english = client.get(PAGE).text
+
+    assert "Du og Ali deler interessen for »musik« og »fodbold«." in danish
+    assert "Du har selv gået på Hertug Hans Skole, hvor Ali går nu." in danish
+    assert "You and Ali share an interest in “music” and “football”." in english
+    assert "You went to Hertug Hans Skole, where Ali goes now." in english
+
+
+def test_a_reason_without_its_fact_claims_nothing(db: Session, client: TestClient) -> None:
+    """Stored reasons that name only a feature (older rows), or whose facts are empty, have
+    nothing true to say: no "you share interests" without an interest, no free times."""
+    ambassador = _ambassador(db, client)
+    make_match(
+        db,
+        ambassador=ambassador,
+        explanation={
+            "reasons": [
+                {"feature": "interest_similarity", "contribution": 0.5},
+                {"feature": "availability_overlap", "contribution": 0.15},
+                {"feature": "interest_similarity", "facts": {"shared_interests": []}},
+                {"feature": "grade_preference", "facts": {}},
+                {"feature": "proximity", "facts": {"distance_km": "far"}},
+                {"feature": "no_such_feature", "facts": {"x": 1}},
+                "I deler interesser.",
+            ]
+        },
+    )
+
+    page = client.get(PAGE)
+
+    assert page.status_code == 200
+    main = page.text[page.text.index("<main") : page.text.index("</main>")]
+    assert "Hvorfor I er blevet matchet" not in main
+    for claim in ("I har fælles interesser.", "I har fri på de samme tidspunkter.", "interesser."):
+        assert claim not in main
+
+
 def test_accept_redirects_with_a_message(db: Session, client: TestClient) -> None:
     ambassador = _ambassador(db, client)
     match = make_match(db, ambassador=ambassador, pupil=make_pupil(db, first_name="Noah"))

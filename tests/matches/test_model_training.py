@@ -125,7 +125,7 @@ def test_training_declines_with_too_few_outcomes(client: TestClient, db: Session
 
     assert response.status_code == 200
     assert "Too few outcomes to train: 20, of which 10 good and 10 poor pairs." in response.text
-    assert "The model in use (default) stays." in response.text
+    assert "The model in use (the built-in weights) stays." in response.text
     assert _models(db) == 0
 
 
@@ -154,8 +154,14 @@ def test_a_planted_signal_trains_a_candidate_that_wins_and_can_be_adopted(
     page = client.get(TRAIN)
     assert "The candidate model v1 is trained and stored" in page.text
     assert "The latest candidate: version v1" in page.text
-    assert f"{metrics['cv_roc_auc']:.3f}" in page.text
-    assert f"{metrics['baseline_cv_roc_auc']:.3f}" in page.text
+    # In words an admin uses: how often a good pair scored above a poor one, as a percentage.
+    assert "How often it scored a good pair above a poor one" in page.text
+    assert f"<td>{round(metrics['cv_roc_auc'] * 100)} %</td>" in page.text
+    assert f"<td>{round(metrics['baseline_cv_roc_auc'] * 100)} %</td>" in page.text
+    assert "the built-in weights" in page.text
+    assert "ROC" not in page.text
+    assert "AUC" not in page.text
+    assert "default" not in page.text[page.text.index("<main") :]
     assert "Adopt version v1" in page.text
 
     adopted = client.post(

@@ -14,9 +14,9 @@ import matching
 from mentor.config import Settings
 from mentor.db import utcnow
 from mentor.matches.features import Scope
-from mentor.matches.runs import start_run
+from mentor.matches.runs import commit_run, start_run
 from mentor.matches.scoring import active_model
-from mentor.models import AuditEvent, MatchRun, Pupil, Role, ScoringModelRecord
+from mentor.models import AuditEvent, Match, MatchRun, Pupil, Role, ScoringModelRecord, User
 from mentor.web.middleware import LOCALE_COOKIE
 from tests.factories import (
     make_ambassador,
@@ -103,7 +103,11 @@ def test_the_page_shows_the_model_in_use_and_a_form_per_feature(
     page = client.get(PAGE)
 
     assert page.status_code == 200
-    assert "In use: version default" in page.text
+    assert "In use: the built-in weights" in page.text
+    # No jargon and no raw version label: words an admin uses.
+    main = page.text[page.text.index("<main") : page.text.index("</main>")]
+    for jargon in ("ROC", "AUC", "version default", "cross-valid"):
+        assert jargon not in main
     assert "Default weights" in page.text
     for feature in matching.FEATURES:
         assert feature.en[:1].upper() + feature.en[1:] in page.text
@@ -238,6 +242,33 @@ def test_what_if_with_the_same_weights_changes_nobody(
     response = _post(client, f"{PAGE}/what-if", _weights())
 
     assert "0 pupils would get a different ambassador." in response.text
+
+
+def test_what_if_after_the_run_was_committed_compares_with_that_runs_pupils(
+    client: TestClient, db: Session, settings: Settings
+) -> None:
+    """Committed, the run's pupils have proposals and are no longer eligible: the what-if must
+    still try the weights on them (as if the run's proposals had not been made), not on nobody."""
+    preview = make_preview(db, settings)
+    counsellor = db.get_one(User, preview.run.created_by_id)
+    assert commit_run(db, actor=counsellor, run=preview.run, settings=settings) == 2
+    _admin(client, db)
+
+    same = _post(client, f"{PAGE}/what-if", _weights()).text
+    only_language = {f"weight_{name}": "0" for name in matching.FEATURE_NAMES} | {
+        "weight_language_match": "1"
+    }
+    swapped = _post(client, f"{PAGE}/what-if", only_language).text
+
+    for html in (same, swapped):
+        assert re.search(r"Eligible pupils</th><td>2</td><td>2</td>", html)
+        assert re.search(r"Pupils matched</th><td>2</td><td>2</td>", html)
+        assert "as if its proposals had not been made" in html
+    assert "0 pupils would get a different ambassador." in same
+    assert "2 pupils would get a different ambassador." in swapped
+    # Nothing was written: the proposals stand as committed.
+    assert db.scalar(select(func.count()).select_from(Match)) == 2
+    assert _models(db) == 0
 
 
 def test_only_a_trained_model_that_won_can_be_adopted(client: TestClient, db: Session) -> None:

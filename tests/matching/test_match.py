@@ -60,11 +60,11 @@ def test_partitioned_blocks_and_parallel_threads_agree() -> None:
 
 def test_one_block_on_two_threads_gives_the_same_pairs(monkeypatch: pytest.MonkeyPatch) -> None:
     """Chunks and pricing runs on threads: the same pairs, rounds and certificate as on one."""
-    import matching._match
+    import matching._pricing
 
     # Short pricing runs in small waves, so that a round spans many waves.
-    monkeypatch.setattr(matching._match, "_PRICING_ROWS", 8)
-    monkeypatch.setattr(matching._match, "_PRICING_WAVE", 3)
+    monkeypatch.setattr(matching._pricing, "_PRICING_ROWS", 8)
+    monkeypatch.setattr(matching._pricing, "_PRICING_WAVE", 3)
     pupils, ambassadors = synthetic(1500, 120, random_state=4)
     enc = encode(pupils, ambassadors)
     knobs = {"k_pupil": 1, "k_ambassador": 0, "k_priority": 1}
@@ -174,7 +174,7 @@ def test_pricing_finds_every_violator_by_brute_force(
     """The staircase of pricing sub-blocks misses no absent pair within the slack of violating."""
     from matching._assign import integer_scores, solve_flow
     from matching._candidates import BlockScorer, block_candidates
-    from matching._match import _NEAR, _merged, _violations
+    from matching._pricing import _NEAR, _merged, _violations
 
     pupils, ambassadors = synthetic(n_p, n_a, random_state=seed)
     enc = encode(pupils, ambassadors)

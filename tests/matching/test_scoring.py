@@ -1,8 +1,9 @@
-"""Features, the scoring model, explanations in Danish and English, and JSON persistence."""
+"""Features, the scoring model, the facts that explain a score, and JSON persistence."""
 
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -97,27 +98,55 @@ def test_weights_are_validated() -> None:
         ScoringModel(must_have=["charm"])
 
 
-def test_explain_in_danish_names_the_real_things() -> None:
-    lines = ScoringModel().explain(encoded(), "p1", "a1", language="da", top=4)
-    assert lines[0] == "Ambassadøren går på HTX, som eleven overvejer."
-    assert "I deler interessen for design, robotter og fodbold." in lines
-    assert any("Hertug Hans Skole" in line for line in lines)
-
-
-def test_explain_in_english_names_the_real_things() -> None:
-    lines = ScoringModel().explain(encoded(), "p1", "a1", language="en", top=4)
-    assert lines[0] == "The ambassador studies HTX, which the pupil is considering."
-    assert "You share an interest in design, robotter and fodbold." in lines
+def test_explain_states_the_facts_behind_each_contribution() -> None:
+    reasons = ScoringModel().explain(encoded(), "p1", "a1", top=7)
+    facts = {reason.feature: reason.facts for reason in reasons}
+    assert reasons[0].feature == "programme_fit"
+    assert facts["programme_fit"] == {"programme": "HTX", "wished_programmes": ["HTX"]}
+    assert facts["interest_similarity"] == {
+        "shared_interests": ["design", "robotter", "fodbold"]
+    }  # rarest first
+    assert facts["school_affinity"] == {
+        "former_school": "Hertug Hans Skole",
+        "municipality": "Haderslev",
+    }
+    assert facts["language_match"] == {"shared_languages": ["arabisk", "dansk"]}
+    assert facts["availability_overlap"] == {"shared_slots": 2}
+    assert facts["grade_preference"] == {"grade": 8}
+    # Nothing in the facts is a sentence: the reader and the language are the caller's.
+    assert all(reason.contribution > 0 for reason in reasons)
 
 
 def test_explain_family_credit_and_limits() -> None:
-    lines = ScoringModel({"programme_fit": 1.0}).explain(encoded(), "p2", "a2")
-    assert lines == [
-        "Ambassadøren går på EUX, en erhvervsuddannelse ligesom Tømrer, som eleven overvejer."
-    ]
+    [reason] = ScoringModel({"programme_fit": 1.0}).explain(encoded(), "p2", "a2")
+    assert reason.facts == {
+        "programme": "EUX",
+        "family": "vocational",
+        "wished_programmes": ["Tømrer"],
+    }
     assert ScoringModel({"programme_fit": 1.0}).explain(encoded(), "p1", "a2") == []
     with pytest.raises(ValueError, match="unknown pupil"):
         ScoringModel().explain(encoded(), "nobody", "a1")
+
+
+def test_a_contribution_without_a_fact_to_state_is_no_reason() -> None:
+    """No grade preference scores every grade alike, and a pupil who gave no free times shares
+    none with anyone: neither is a reason, and the next contribution takes its place."""
+    pupil = Pupil(id="p", grade=9, interests=("musik",), programmes=("STX",))
+    ambassador = Ambassador(
+        id="a", programme="HTX", family="gymnasial", interests=("musik",), availability=(1, 2)
+    )
+    enc = encode([pupil], [ambassador])
+    model = ScoringModel({"grade_preference": 0.9, "interest_similarity": 0.1})
+    x = enc.pair_features(np.array([0]), np.array([0]))[0]
+    assert x[FEATURE_NAMES.index("grade_preference")] == 1.0  # it scores...
+    assert x[FEATURE_NAMES.index("availability_overlap")] == 0.0  # no free times: nothing
+    reasons = model.explain(enc, "p", "a", top=1)
+    assert [(r.feature, r.facts) for r in reasons] == [
+        ("interest_similarity", {"shared_interests": ["musik"]})
+    ]
+    listed = encode([pupil], [replace(ambassador, grades=(9,))])
+    assert model.explain(listed, "p", "a", top=1)[0].facts == {"grade": 9}
 
 
 def test_json_round_trip_without_pickle() -> None:

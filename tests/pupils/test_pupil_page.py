@@ -20,6 +20,7 @@ from mentor.models import (
 )
 from tests.conftest import QueryCounter
 from tests.factories import (
+    make_ambassador,
     make_counsellor_school,
     make_interest,
     make_match,
@@ -226,6 +227,49 @@ def test_only_a_counsellor_sets_the_priority(client: TestClient, db: Session) ->
     assert pupil.priority is True
 
 
+def test_the_reasons_for_a_proposal_name_the_pupil_and_the_ambassador(
+    client: TestClient, db: Session
+) -> None:
+    school = make_school(db)
+    pupil = make_pupil(db, school=school, first_name="Ali")
+    ambassador = make_ambassador(
+        db, user=make_user(db, role=Role.AMBASSADOR, full_name="Sara Jensen")
+    )
+    make_match(
+        db,
+        pupil=pupil,
+        ambassador=ambassador,
+        explanation={
+            "reasons": [
+                {
+                    "feature": "interest_similarity",
+                    "contribution": 0.3,
+                    "facts": {"shared_interests": [{"da": "musik", "en": "music"}]},
+                },
+                {
+                    "feature": "programme_fit",
+                    "contribution": 0.1,
+                    "facts": {
+                        "programme": "HTX",
+                        "family": "gymnasial",
+                        "wished_programmes": ["STX"],
+                    },
+                },
+                # An older row's bare feature: no claim without its fact.
+                {"feature": "availability_overlap", "contribution": 0.15},
+            ]
+        },
+    )
+    counsellor(client, db, school)
+
+    page = client.get(f"/pupils/{pupil.id}").text
+    main = page[page.index("<main") : page.index("</main>")]
+
+    assert "Ali og Sara Jensen deler interessen for »musik«." in main
+    assert "Sara Jensen går på HTX, en gymnasial uddannelse ligesom STX, som Ali overvejer." in main
+    assert "I har fri på de samme tidspunkter." not in main
+
+
 def test_archiving_ends_an_open_match_and_restoring_brings_the_pupil_back(
     client: TestClient, db: Session
 ) -> None:
@@ -234,7 +278,7 @@ def test_archiving_ends_an_open_match_and_restoring_brings_the_pupil_back(
     match = make_match(db, pupil=pupil, state=MatchState.ACCEPTED)
     user = counsellor(client, db, school)
 
-    archived = post_form(client, f"/pupils/{pupil.id}/archive", {})
+    archived = post_form(client, f"/pupils/{pupil.id}/archive", {"confirmed": "1"})
 
     assert archived.status_code == 303
     db.refresh(pupil)
