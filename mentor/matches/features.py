@@ -12,7 +12,7 @@ from __future__ import annotations
 import hashlib
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -101,29 +101,6 @@ class MatchingInput:
         out.update(self.interest_en)
         return out
 
-    def localised(
-        self, language: str, *, pupils: Iterable[int], ambassadors: Iterable[int]
-    ) -> tuple[list[matching.Pupil], list[matching.Ambassador]]:
-        """The records, with those at the given positions named in ``language`` (the ones an
-        explanation will read; the others are left as they are, which costs nothing). The
-        records are Danish already."""
-        renamed = self.renaming(language)
-        if not renamed:
-            return self.pupils, self.ambassadors
-
-        def tags(values: tuple[str, ...]) -> tuple[str, ...]:
-            return tuple(renamed.get(t, t) for t in values)
-
-        out_p = list(self.pupils)
-        for i in set(pupils):
-            p = out_p[i]
-            out_p[i] = replace(p, languages=tags(p.languages), interests=tags(p.interests))
-        out_a = list(self.ambassadors)
-        for j in set(ambassadors):
-            a = out_a[j]
-            out_a[j] = replace(a, languages=tags(a.languages), interests=tags(a.interests))
-        return out_p, out_a
-
 
 def _digest(rows: Iterable[Sequence[Any]]) -> str:
     # repr of plain tuples (ints, strings, datetimes, enums) is deterministic and cheap.
@@ -131,7 +108,7 @@ def _digest(rows: Iterable[Sequence[Any]]) -> str:
 
 
 def eligible_pupils(
-    scope: Scope, *, now: datetime, buffer_days: int
+    scope: Scope, *, now: datetime, buffer_days: int, set_aside_run: int | None = None
 ) -> Select[tuple[int, int, int, bool]]:
     """Pupils a run may propose: matchable (active, consent, no open match), in scope, answered
     the questionnaire (unless the counsellor includes the others), and not within the buffer after
@@ -146,7 +123,7 @@ def eligible_pupils(
         .exists()
     )
     query = (
-        matchable_pupils()
+        matchable_pupils(set_aside_run=set_aside_run)
         .with_only_columns(Pupil.id, Pupil.school_id, Pupil.grade, Pupil.priority)
         .where(Pupil.school_id.in_(scope.school_ids), ~recently_ended)
         .order_by(Pupil.id)
@@ -158,18 +135,21 @@ def eligible_pupils(
     return query
 
 
-def _open_load() -> Select[tuple[int, int]]:
+def _open_load(set_aside_run: int | None = None) -> Select[tuple[int, int]]:
+    aside = [Match.run_id.is_distinct_from(set_aside_run)] if set_aside_run is not None else []
     return (
         select(Match.ambassador_id, func.count(Match.id))
-        .where(Match.state.in_(OPEN_MATCH_STATES))
+        .where(Match.state.in_(OPEN_MATCH_STATES), *aside)
         .group_by(Match.ambassador_id)
     )
 
 
-def _eligible_ids(scope: Scope, *, now: datetime, buffer_days: int) -> Select[tuple[int]]:
+def _eligible_ids(
+    scope: Scope, *, now: datetime, buffer_days: int, set_aside_run: int | None = None
+) -> Select[tuple[int]]:
     # The eligible ids as a subquery (never a literal list: it grows with the scope).
     return (
-        eligible_pupils(scope, now=now, buffer_days=buffer_days)
+        eligible_pupils(scope, now=now, buffer_days=buffer_days, set_aside_run=set_aside_run)
         .with_only_columns(Pupil.id)
         .order_by(None)
     )
@@ -244,20 +224,29 @@ def load_input(
     *,
     now: datetime,
     buffer_days: int,
+    set_aside_run: int | None = None,
 ) -> MatchingInput:
     """Load a run's input in a fixed number of queries (Core rows on the session's connection:
-    no ORM objects, no ORM row processing)."""
+    no ORM objects, no ORM row processing).
+
+    ``set_aside_run``: as if that run's open proposals and matches had not been made: its pupils
+    are eligible again and its ambassadors' places free (the weights' what-if on a committed run).
+    """
     conn = db.connection()
     pupil_rows = conn.execute(
-        eligible_pupils(scope, now=now, buffer_days=buffer_days).add_columns(*JSON_TEXT)
+        eligible_pupils(
+            scope, now=now, buffer_days=buffer_days, set_aside_run=set_aside_run
+        ).add_columns(*JSON_TEXT)
     ).all()
-    eligible_ids = _eligible_ids(scope, now=now, buffer_days=buffer_days)
+    eligible_ids = _eligible_ids(
+        scope, now=now, buffer_days=buffer_days, set_aside_run=set_aside_run
+    )
     interests, programmes, interest_en = (
         pupil_tags(conn, eligible_ids) if pupil_rows else ({}, {}, {})
     )
     schools = school_names(conn)
 
-    load = dict(conn.execute(_open_load()).tuples().all())
+    load = dict(conn.execute(_open_load(set_aside_run)).tuples().all())
     amb_rows = conn.execute(
         proposable_ambassadors()
         .with_only_columns(*AMBASSADOR_COLUMNS)

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
-from typing import Any
 
 from sqlalchemy import and_, func, select
 from sqlalchemy.orm import Session, aliased
@@ -29,33 +28,6 @@ from mentor.models import (
     User,
 )
 from mentor.policy import matching_school_ids, proposable_ambassadors
-
-PAGE_SIZE = 100
-
-
-@dataclass(frozen=True)
-class Alternative:
-    ambassador_id: int
-    name: str
-    programme: str
-    score: float
-
-
-@dataclass(frozen=True)
-class PreviewRow:
-    pupil_id: int
-    pupil_name: str
-    school: str
-    grade: int
-    priority: bool
-    ambassador_id: int | None
-    ambassador_name: str | None
-    programme: str | None
-    score: float | None
-    explanation: dict[str, Any] | None
-    alternatives: list[Alternative]
-    locked: bool
-    unmatched_reason: str | None
 
 
 @dataclass(frozen=True)
@@ -81,6 +53,7 @@ class Coverage:
     name: str
     eligible: int
     proposed: int
+    key: int  # the school's id or the grade: what the preview's filter takes
 
     @property
     def share(self) -> float:
@@ -108,94 +81,16 @@ def my_schools(db: Session, user: User) -> list[Organisation]:
     )
 
 
-def _names(db: Session, ambassador_ids: set[int]) -> dict[int, tuple[str, str]]:
-    if not ambassador_ids:
-        return {}
-    rows = db.execute(
-        select(Ambassador.id, User.full_name, Programme.code)
-        .join(User, User.id == Ambassador.user_id)
-        .join(Programme, Programme.id == Ambassador.programme_id)
-        .where(Ambassador.id.in_(ambassador_ids))
-    )
-    return {aid: (name, code) for aid, name, code in rows}
-
-
-def rows(
-    db: Session, run: MatchRun, *, page: int, unmatched: bool = False
-) -> tuple[list[PreviewRow], int]:
-    """One page of the run's pupils (proposed pairs, or the unmatched), and the page count."""
-    has_pair = (
-        MatchRunPupil.ambassador_id.is_(None)
-        if unmatched
-        else MatchRunPupil.ambassador_id.is_not(None)
-    )
-    where = (MatchRunPupil.run_id == run.id, has_pair)
-    total = db.scalar(select(func.count(MatchRunPupil.id)).where(*where)) or 0
-    pages = max(1, -(-total // PAGE_SIZE))
-    page = min(max(page, 1), pages)
-    result = db.execute(
-        select(
-            MatchRunPupil,
-            Pupil.first_name,
-            Pupil.last_name,
-            Pupil.grade,
-            Pupil.priority,
-            Organisation.name,
-        )
-        .join(Pupil, Pupil.id == MatchRunPupil.pupil_id)
-        .join(Organisation, Organisation.id == Pupil.school_id)
-        .where(*where)
-        .order_by(Organisation.name, Pupil.sort_name, Pupil.id)
-        .offset((page - 1) * PAGE_SIZE)
-        .limit(PAGE_SIZE)
-    ).all()
-    ids: set[int] = set()
-    for row, *_ in result:
-        if row.ambassador_id:
-            ids.add(row.ambassador_id)
-        ids.update(int(a["ambassador_id"]) for a in row.alternatives or [])
-    names = _names(db, ids)
-    out = []
-    for row, first, last, grade, priority, school in result:
-        name, code = names.get(row.ambassador_id or 0, (None, None))
-        out.append(
-            PreviewRow(
-                pupil_id=row.pupil_id,
-                pupil_name=f"{first} {last}",
-                school=school,
-                grade=grade,
-                priority=priority,
-                ambassador_id=row.ambassador_id,
-                ambassador_name=name,
-                programme=code,
-                score=row.score,
-                explanation=row.explanation,
-                alternatives=[
-                    Alternative(
-                        int(a["ambassador_id"]),
-                        names.get(int(a["ambassador_id"]), ("?", ""))[0],
-                        names.get(int(a["ambassador_id"]), ("?", ""))[1],
-                        float(a["score"]),
-                    )
-                    for a in row.alternatives or []
-                ],
-                locked=row.locked,
-                unmatched_reason=row.unmatched_reason,
-            )
-        )
-    return out, pages
-
-
 def coverage(db: Session, run: MatchRun) -> tuple[list[Coverage], list[Coverage]]:
     """Eligible and proposed pupils per school and per grade, counted in the database."""
     proposed = func.count(MatchRunPupil.ambassador_id)
     by_school = db.execute(
-        select(Organisation.name, func.count(MatchRunPupil.id), proposed)
+        select(Organisation.name, func.count(MatchRunPupil.id), proposed, Organisation.id)
         .join(Pupil, Pupil.id == MatchRunPupil.pupil_id)
         .join(Organisation, Organisation.id == Pupil.school_id)
         .where(MatchRunPupil.run_id == run.id)
-        .group_by(Organisation.name)
-        .order_by(Organisation.name)
+        .group_by(Organisation.id, Organisation.name)
+        .order_by(Organisation.name, Organisation.id)
     ).all()
     by_grade = db.execute(
         select(Pupil.grade, func.count(MatchRunPupil.id), proposed)
@@ -205,8 +100,8 @@ def coverage(db: Session, run: MatchRun) -> tuple[list[Coverage], list[Coverage]
         .order_by(Pupil.grade)
     ).all()
     return (
-        [Coverage(name, n, m) for name, n, m in by_school],
-        [Coverage(str(grade), n, m) for grade, n, m in by_grade],
+        [Coverage(name, n, m, school_id) for name, n, m, school_id in by_school],
+        [Coverage(str(grade), n, m, grade) for grade, n, m in by_grade],
     )
 
 

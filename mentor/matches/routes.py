@@ -4,16 +4,20 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from typing import Annotated, Any
+from urllib.parse import parse_qsl
 
 from fastapi import APIRouter, Depends, Request
 from sqlalchemy import select
 from starlette.responses import Response
 
+from mentor.ambassadors import readiness
 from mentor.errors import Conflict, InvalidInput, NotFound
 from mentor.i18n import get_locale, lazy_gettext
-from mentor.matches import preview, rules, runs
-from mentor.matches.explanations import explanation_sentences
+from mentor.matches import preview, rules, run_edits, run_rows, runs
+from mentor.matches.explanations import Reader, reason_sentences
 from mentor.matches.features import Scope
+from mentor.matches.run_edits import FORBIDDEN_IN_PREVIEW
+from mentor.matches.run_rows import RunFilters
 from mentor.models import (
     Ambassador,
     MatchRun,
@@ -28,18 +32,31 @@ from mentor.web import flash
 from mentor.web.deps import SessionDep, SettingsDep, allowed, get_settings_dep
 from mentor.web.forms import FormFields
 from mentor.web.responses import redirect, safe_next
-from mentor.web.templating import render
+from mentor.web.templating import is_htmx, render
 
 _may_match = allowed(Permission.RUN_MATCHING)
 Counsellor = Annotated[User, Depends(_may_match)]
 router = APIRouter(prefix="/matching", dependencies=[Depends(_may_match)])
 
 GRADES = (7, 8, 9, 10)
+# The not-ready ambassadors named on the run page; the rest are counted.
+NOT_READY_SHOWN = 50
 REASON_LABELS = {
     "no_allowed_ambassador": lazy_gettext("No ambassador may be proposed to this pupil"),
     "below_min_score": lazy_gettext("No ambassador fits well enough"),
     "school_quota_reached": lazy_gettext("The school's fair share is used"),
     "capacity_used_up": lazy_gettext("Every ambassador who fits is full"),
+    FORBIDDEN_IN_PREVIEW: lazy_gettext("You forbade the proposed pair"),
+}
+SCORE_BAND_LABELS = {
+    "high": lazy_gettext("Good fit (0.70 and above)"),
+    "middle": lazy_gettext("Fair fit (0.50 to 0.70)"),
+    "low": lazy_gettext("Weak fit (below 0.50)"),
+}
+STATUS_LABELS = {
+    "proposed": lazy_gettext("With an ambassador"),
+    "unmatched": lazy_gettext("Without an ambassador"),
+    "locked": lazy_gettext("Locked"),
 }
 KIND_LABELS = {
     PairRuleKind.LOCKED: lazy_gettext("Locked"),
@@ -77,7 +94,9 @@ def _start_page(
 ) -> Response:
     schools = preview.my_schools(db, user)
     if values is None:
-        values = {f"school_{s.id}": "1" for s in schools}
+        # Nothing ticked unless there is only one school: a counsellor who ticks the school
+        # to run must not untick it by ticking it (the scope is exactly what is ticked).
+        values = {f"school_{schools[0].id}": "1"} if len(schools) == 1 else {}
     by_school, room = preview.overview(db, user)
     context = {
         "schools": schools,
@@ -146,32 +165,51 @@ def _run_page(
     error: str | None = None,
     status_code: int = 200,
 ) -> Response:
-    page = request.query_params.get("page", "1")
-    page_number = int(page) if page.isdigit() and len(page) < 6 else 1
-    pairs, pages = preview.rows(db, run, page=page_number)
-    unmatched, _ = preview.rows(db, run, page=1, unmatched=True)
+    filters = RunFilters.from_params(request.query_params)
+    listed = run_rows.rows(db, run, filters)
     by_school, by_grade = preview.coverage(db, run)
     stale = runs.stale_parts(db, run, settings) if preview.is_open(run) else []
-    locale = get_locale()
     context: dict[str, Any] = {
-        "run": run,
+        **_row_context(run),
         "stats": run.stats or {},
-        "pairs": pairs,
-        "page": min(page_number, pages),
-        "pages": pages,
-        "unmatched": unmatched,
+        "listed": listed,
+        "page_links": _page_links(run, filters, listed),
+        "filters": filters,
+        "bands": SCORE_BAND_LABELS,
+        "statuses": STATUS_LABELS,
         "by_school": by_school,
         "by_grade": by_grade,
         "loads": preview.loads(db, run),
         "rules": preview.rules(db, user),
         "stale": [runs.STALE_PARTS[part] for part in stale],
-        "is_open": preview.is_open(run),
-        "reason_labels": REASON_LABELS,
-        "kind_labels": KIND_LABELS,
-        "sentences": lambda explanation: explanation_sentences(explanation, locale),
+        "summary": runs.commit_summary(db, run),
+        "not_ready_ambassadors": readiness.not_ready_ambassadors(db, limit=NOT_READY_SHOWN),
+        "not_ready_count": readiness.not_ready_count(db),
         "error": error,
     }
     return render(request, "matching/run.html", context, status_code=status_code)
+
+
+def _page_links(
+    run: MatchRun, filters: RunFilters, listed: run_rows.RowsPage
+) -> list[tuple[int, str]]:
+    near = range(max(1, listed.page - 2), min(listed.pages, listed.page + 2) + 1)
+    numbers = sorted({1, listed.pages, *near})
+    return [(n, f"{run_url(run)}{filters.query(page=n)}") for n in numbers]
+
+
+def _row_context(run: MatchRun) -> dict[str, Any]:
+    """What a row of the preview needs, on the page and as the fragment an action returns."""
+    locale = get_locale()
+    return {
+        "sentences": lambda row: reason_sentences(
+            row.explanation, locale, Reader.staff(row.pupil_name, row.ambassador_name)
+        ),
+        "run": run,
+        "is_open": preview.is_open(run),
+        "reason_labels": REASON_LABELS,
+        "kind_labels": KIND_LABELS,
+    }
 
 
 @router.get("/runs/{run_id:int}")
@@ -181,10 +219,30 @@ def run_page(
     return _run_page(request, db, settings, user, run)
 
 
+def _commit_question(request: Request, db: SessionDep, run: MatchRun) -> Response:
+    context = {"run": run, "summary": runs.commit_summary(db, run)}
+    return render(request, "matching/commit.html", context)
+
+
+@router.get("/runs/{run_id:int}/commit")
+def commit_question(request: Request, db: SessionDep, user: Counsellor, run: MyRun) -> Response:
+    """The question before a commit: how many proposals and e-mails (works without JavaScript)."""
+    if not preview.is_open(run):
+        return redirect(request, run_url(run))
+    return _commit_question(request, db, run)
+
+
 @router.post("/runs/{run_id:int}/commit")
 def commit_run(
-    request: Request, db: SessionDep, settings: SettingsDep, user: Counsellor, run: MyRun
+    request: Request,
+    db: SessionDep,
+    settings: SettingsDep,
+    user: Counsellor,
+    run: MyRun,
+    fields: FormFields,
 ) -> Response:
+    if fields.get("confirmed") != "1" and preview.is_open(run):
+        return _commit_question(request, db, run)
     try:
         count = runs.commit_run(db, actor=user, run=run, settings=settings)
     except Conflict as error:
@@ -219,6 +277,10 @@ def rerun(
     return redirect(request, run_url(new))
 
 
+def _digits(value: str) -> int | None:
+    return int(value) if value.isdigit() and len(value) < 10 else None
+
+
 @router.post("/runs/{run_id:int}/rules")
 def set_rule(
     request: Request,
@@ -228,39 +290,60 @@ def set_rule(
     run: MyRun,
     fields: FormFields,
 ) -> Response:
-    """Lock a pair (also how a next-best ambassador is swapped in) or forbid it."""
-    pupil_id, ambassador_id = fields.get("pupil_id", ""), fields.get("ambassador_id", "")
+    """Lock a pair (also how a next-best ambassador is swapped in) or forbid it; the row
+    changes in place (htmx), or the page reloads at the row with its filters."""
+    pupil_id = _digits(fields.get("pupil_id", ""))
+    ambassador_id = _digits(fields.get("ambassador_id", ""))
     kind = {"locked": PairRuleKind.LOCKED, "forbidden": PairRuleKind.FORBIDDEN}.get(
         fields.get("kind", "")
     )
     in_run = (
-        pupil_id.isdigit()
-        and len(pupil_id) < 10
+        pupil_id is not None
         and db.scalar(
             select(MatchRunPupil.id).where(
-                MatchRunPupil.run_id == run.id, MatchRunPupil.pupil_id == int(pupil_id)
+                MatchRunPupil.run_id == run.id, MatchRunPupil.pupil_id == pupil_id
             )
         )
         is not None
     )
     proposable = (
-        ambassador_id.isdigit()
-        and len(ambassador_id) < 10
+        ambassador_id is not None
         and db.scalar(
             proposable_ambassadors()
             .with_only_columns(Ambassador.id)
-            .where(Ambassador.id == int(ambassador_id))
+            .where(Ambassador.id == ambassador_id)
         )
         is not None
     )
-    if kind is None or not in_run or not proposable:
+    if kind is None or pupil_id is None or ambassador_id is None or not in_run or not proposable:
         return _run_page(request, db, settings, user, run, error=str(BAD_PAIR), status_code=422)
-    rules.set_pair_rule(
-        db, actor=user, pupil_id=int(pupil_id), ambassador_id=int(ambassador_id), kind=kind
+    outcome = run_edits.apply_pair_rule(
+        db,
+        actor=user,
+        run=run,
+        pupil_id=pupil_id,
+        ambassador_id=ambassador_id,
+        kind=kind,
+        settings=settings,
     )
     db.commit()
-    flash.add(request, "pair_locked" if kind is PairRuleKind.LOCKED else "pair_forbidden")
-    return redirect(request, run_url(run))
+    back = RunFilters.from_params(dict(parse_qsl(fields.get("back", "").lstrip("?")))).query()
+    if not is_htmx(request):
+        flash.add(
+            request, outcome.message, "success" if outcome.applied else "info", **outcome.params
+        )
+        return redirect(request, f"{run_url(run)}{back}#pupil-{pupil_id}")
+    notice = str(flash.MESSAGES[outcome.message])
+    context = {
+        **_row_context(run),
+        "row": run_rows.one_row(db, run, pupil_id),
+        "notice": notice % outcome.params if outcome.params else notice,
+        "back": back,
+        "stats": run.stats or {},
+        "rules": preview.rules(db, user),
+        "rules_back": run_url(run),
+    }
+    return render(request, "matching/_row.html", context)
 
 
 @router.post("/rules/{rule_id:int}/delete")

@@ -26,6 +26,7 @@ from mentor.config import Settings
 from mentor.db import bulk_insert, locked, utcnow
 from mentor.errors import Conflict, Forbidden, InvalidInput, NotFound
 from mentor.i18n import LazyText, lazy_gettext
+from mentor.matches.explanations import stored_explanations
 from mentor.matches.features import MatchingInput, Scope, fingerprint, load_input
 from mentor.matches.scoring import active_model
 from mentor.models import (
@@ -120,21 +121,11 @@ def compute(
         a_pos = {r.id: j for j, r in enumerate(data.ambassadors)}
         pi = np.array([p_pos[p.pupil] for p in result.pairs], dtype=np.int64)
         ai = np.array([a_pos[p.ambassador] for p in result.pairs], dtype=np.int64)
-        # The records name things in Danish; for English, the explained records are renamed on
-        # the same encoding (same parts, so same scores; no second encode).
-        danish = model.explain_pairs(encoded, pi, ai, language="da")
-        english_encoded = encoded.relabelled(
-            *data.localised("en", pupils=pi.tolist(), ambassadors=ai.tolist()),
-            data.renaming("en"),
-        )
-        english = model.explain_pairs(english_encoded, pi, ai, language="en")
-        for pair, da, en in zip(result.pairs, danish, english, strict=True):
-            explanations[int(pair.pupil)] = {
-                "reasons": [
-                    {"feature": f, "contribution": round(c, 4), "da": t_da, "en": t_en}
-                    for (f, c, t_da), (_, _, t_en) in zip(da, en, strict=True)
-                ]
-            }
+        # The engine states facts; names of interests and languages are stored in both
+        # languages, and each page words the facts for its reader (mentor.matches.explanations).
+        stored = stored_explanations(model, encoded, pi, ai, data.renaming("en"))
+        for pair, explanation in zip(result.pairs, stored, strict=True):
+            explanations[int(pair.pupil)] = explanation
     return RunPreview(
         data=data,
         result=result,
@@ -244,6 +235,25 @@ def stale_parts(db: Session, run: MatchRun, settings: Settings) -> list[str]:
     )
     stored = (run.stats or {}).get("fingerprint", {})
     return [part for part in STALE_PARTS if stored.get(part) != now_.get(part)]
+
+
+@dataclass(frozen=True)
+class CommitSummary:
+    """What committing a run does: its proposals, and the e-mails ``_notify_ambassadors`` sends
+    (one to each ambassador with at least one proposal)."""
+
+    proposals: int
+    emails: int
+
+
+def commit_summary(db: Session, run: MatchRun) -> CommitSummary:
+    proposals, ambassadors = db.execute(
+        select(
+            func.count(MatchRunPupil.ambassador_id),
+            func.count(MatchRunPupil.ambassador_id.distinct()),
+        ).where(MatchRunPupil.run_id == run.id)
+    ).one()
+    return CommitSummary(int(proposals), int(ambassadors))
 
 
 def commit_run(db: Session, *, actor: User, run: MatchRun, settings: Settings) -> int:

@@ -92,6 +92,23 @@ MESSAGES: dict[str, LazyText] = {
     "scoring_adopted": lazy_gettext("Version %(version)s is now the scoring model in use."),
     "pair_locked": lazy_gettext("The pair is locked. Run again to see the result."),
     "pair_forbidden": lazy_gettext("The pair is forbidden. Run again to see the result."),
+    "pair_locked_in_run": lazy_gettext(
+        "The pair is locked: it stays in this preview and in every next run."
+    ),
+    "pair_forbidden_in_run": lazy_gettext(
+        "The pair is forbidden: %(ambassador)s is never proposed to %(pupil)s."
+    ),
+    "pair_forbidden_leaves_pupil": lazy_gettext(
+        "The pair is forbidden: %(pupil)s has no ambassador in this preview now. Swap in one of "
+        "the next best, or run again."
+    ),
+    "pair_swapped": lazy_gettext(
+        "%(pupil)s now has %(ambassador)s in this preview, locked. You can commit it as it is."
+    ),
+    "pair_swap_full": lazy_gettext(
+        "%(ambassador)s is full in this run, so %(pupil)s keeps the ambassador shown. The lock is "
+        "saved: run again to make room."
+    ),
     "pair_rule_removed": lazy_gettext("The rule was removed. The next run no longer applies it."),
     "ambassadors_imported": lazy_gettext(
         "Ambassadors invited: %(created)s. Already known and left alone: %(known)s."

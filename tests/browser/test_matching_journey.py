@@ -19,6 +19,7 @@ from playwright.sync_api import Locator, Page, expect
 from sqlalchemy import func, select
 
 from mentor.demo import DEMO_LOGINS, DEMO_PASSWORD, load_demo
+from mentor.matches.explanations import Reader, reason_sentences
 from mentor.models import (
     Ambassador,
     Match,
@@ -37,6 +38,7 @@ from mentor.notifications.delivery import deliver_pending
 from tests.browser.conftest import (
     LiveServer,
     _chromium_or_skip,
+    check_accessibility,
     follow,
     log_in,
     running_server,
@@ -51,10 +53,8 @@ COUNSELLOR = LOGINS[Role.COUNSELLOR]
 AMBASSADOR = LOGINS[Role.AMBASSADOR]
 # The demo ambassador's former school, where she is likeliest to be proposed.
 SCHOOL = "Sønderbro Skole"
-# The Danish sentences the scoring model explains a pair with (mentor/matching explain_pairs).
-REASON = re.compile(
-    r"Ambassadøren går på|Ambassadøren har selv gået på|I deler interessen for|I taler begge"
-)
+# The Danish sentences the ambassador reads a run's facts in (mentor/matches/explanations.py).
+REASON = re.compile(r"^Du (går på|har selv gået på|bor i|og .+ (deler interessen for|taler begge))")
 
 
 @pytest.fixture(scope="module")
@@ -147,9 +147,9 @@ def test_a_counsellor_locks_forbids_reruns_and_commits_and_the_ambassador_accept
     assert schools.count() > 1
     for index in range(schools.count()):
         box = schools.nth(index)
-        expect(box).to_be_checked()  # every school of the counsellor's is ticked at first
-        if box.get_attribute("name") != f"school_{school.id}":
-            box.uncheck()
+        expect(box).not_to_be_checked()  # nothing is ticked at first: the scope is the ticks
+        if box.get_attribute("name") == f"school_{school.id}":
+            box.check()
     expect(main.get_by_role("checkbox", name=SCHOOL)).to_be_checked()
     expect(
         main.get_by_label("Medtag elever, der ikke har besvaret spørgeskemaet")
@@ -169,17 +169,22 @@ def test_a_counsellor_locks_forbids_reruns_and_commits_and_the_ambassador_accept
         has=page.get_by_role("columnheader", name="Næstbedste")
     )
     lock = pairs.get_by_role("button", name=re.compile(rf"^Lås .+ med {freja_name}$"))
+    # The row changes in place (htmx): no new page, and it says what happened.
     if lock.count():
         locked_pupil = _pupil_of(lock.first, "Lås ", f" med {freja_name}")
-        follow(page, lock.first)
+        lock.first.click()
+        expect(main.get_by_role("status")).to_have_text(
+            "Parret er låst: det bliver i denne forhåndsvisning og i alle kommende kørsler."
+        )
     else:
         swap = main.get_by_role("button", name=re.compile(rf"^Skift til {freja_name} for "))
         expect(swap.first).to_be_visible()
         locked_pupil = _pupil_of(swap.first, f"Skift til {freja_name} for ", "")
-        follow(page, swap.first)
-    expect(page.get_by_role("status")).to_have_text(
-        "Parret er låst. Kør igen for at se resultatet."
-    )
+        swap.first.click()
+        expect(main.get_by_role("status")).to_contain_text(
+            re.compile(rf"har nu {freja_name} i denne forhåndsvisning|Låsen er gemt")
+        )
+    check_accessibility(page)
 
     # ... and forbids the pair of another pupil.
     forbid_buttons = pairs.get_by_role("button", name=re.compile(r"^Forbyd "))
@@ -193,9 +198,9 @@ def test_a_counsellor_locks_forbids_reruns_and_commits_and_the_ambassador_accept
     assert forbid is not None, "the run proposed no second pair to forbid"
     forbidden_pupil_id = _pupil_id(forbid.locator("xpath=ancestor::tr"))
     forbidden_label = forbid.get_attribute("aria-label") or ""
-    follow(page, forbid)
-    expect(page.get_by_role("status")).to_have_text(
-        "Parret er forbudt. Kør igen for at se resultatet."
+    forbid.click()
+    expect(page.locator(f"#pupil-{forbidden_pupil_id}").get_by_role("status")).to_contain_text(
+        "Parret er forbudt"
     )
     rules = main.get_by_role("table").filter(has=page.get_by_role("columnheader", name="Regel"))
     expect(rules.get_by_role("row").filter(has_text=locked_pupil)).to_contain_text("Låst")
@@ -234,9 +239,12 @@ def test_a_counsellor_locks_forbids_reruns_and_commits_and_the_ambassador_accept
         assert rerun[locked_pupil_id].ambassador_id == freja.id
         assert rerun[locked_pupil_id].locked
         assert rerun[forbidden_pupil_id].ambassador_id != forbidden_pair[1]
-        preview_sentences = [
-            reason["da"] for reason in (rerun[locked_pupil_id].explanation or {})["reasons"]
-        ]
+        # The counsellor reads both names.
+        preview_sentences = reason_sentences(
+            rerun[locked_pupil_id].explanation,
+            "da",
+            Reader.staff(locked_pupil, freja_name),
+        )
     expect(page).to_have_url(f"{live_server.url}/matching/runs/{second.id}")
     locked_row = page.locator(f"#pupil-{locked_pupil_id}")
     expect(locked_row.get_by_role("rowheader")).to_contain_text(locked_pupil)
@@ -247,8 +255,11 @@ def test_a_counsellor_locks_forbids_reruns_and_commits_and_the_ambassador_accept
     expect(main.get_by_role("button", name=forbidden_label)).to_have_count(0)
     expect(page.locator(f"#pupil-{forbidden_pupil_id}")).not_to_contain_text(forbidden_name)
 
-    # 5. She commits: the ambassadors are asked.
+    # 5. She commits, after a question that says how many proposals and e-mails: the
+    # ambassadors are asked.
     follow(page, main.get_by_role("button", name="Godkend og spørg ambassadørerne"))
+    expect(main).to_contain_text(re.compile(r"\d+ forslag bliver lavet\."))
+    follow(page, main.get_by_role("button", name="Godkend og send e-mail til ambassadørerne"))
     with live_server.session() as db:
         committed = db.get_one(MatchRun, second.id, populate_existing=True)
         assert committed.state is MatchRunState.COMMITTED
@@ -260,8 +271,9 @@ def test_a_counsellor_locks_forbids_reruns_and_commits_and_the_ambassador_accept
         assert not any(
             (match.pupil_id, match.ambassador_id) == forbidden_pair for match in proposals
         )
-        sentences = [reason["da"] for reason in (mine.explanation or {})["reasons"]]
         first_name = db.get_one(Pupil, locked_pupil_id).first_name
+        # The ambassador reads "you" and the pupil's first name.
+        sentences = reason_sentences(mine.explanation, "da", Reader.the_ambassador(first_name))
         deliver_pending(db, live_server.app.state.settings)  # the cron job's `mentor mail send`
     expect(page.get_by_role("status")).to_have_text(
         f"Godkendt: {len(proposals)} forslag er sendt til ambassadørerne, som har fået en e-mail."

@@ -61,8 +61,8 @@ def test_start_preview_and_commit(client: TestClient, db: Session) -> None:
     run_id = _start(client, school_id)
     preview = client.get(f"/matching/runs/{run_id}")
     assert preview.status_code == 200
-    assert "Foreslåede par" in preview.text
-    assert "Elever uden ambassadør" in preview.text
+    assert "Elever i denne kørsel" in preview.text
+    assert "Ingen ambassadør" in preview.text
     assert "Alle ambassadører, der passer, er fuldt optaget" in preview.text  # 4 pupils, 2 places
     # Scores in Danish have a decimal comma, in the pairs and in the mean.
     assert re.search(r"<td>[01],\d\d</td>", preview.text)
@@ -70,11 +70,11 @@ def test_start_preview_and_commit(client: TestClient, db: Session) -> None:
     assert not re.search(r"<td>[01]\.\d\d</td>", preview.text)
     assert db.scalar(select(func.count(Match.id))) == 0
 
-    response = post_form(client, f"/matching/runs/{run_id}/commit", {})
+    response = post_form(client, f"/matching/runs/{run_id}/commit", {"confirmed": "1"})
     assert response.status_code == 303
     assert db.scalar(select(func.count(Match.id)).where(Match.run_id == run_id)) == 2
     assert db.get_one(MatchRun, run_id).state is MatchRunState.COMMITTED
-    again = post_form(client, f"/matching/runs/{run_id}/commit", {})
+    again = post_form(client, f"/matching/runs/{run_id}/commit", {"confirmed": "1"})
     assert again.status_code == 409
     assert "Denne kørsel er allerede godkendt." in again.text
     assert db.scalar(select(func.count(Match.id)).where(Match.run_id == run_id)) == 2
@@ -145,7 +145,7 @@ def test_a_stale_preview_is_refused_on_the_page(client: TestClient, db: Session)
     make_ambassador(db, capacity=3)  # a new ambassador with room since the preview
     page = client.get(f"/matching/runs/{run_id}")
     assert "Forhåndsvisningen er forældet" in page.text
-    response = post_form(client, f"/matching/runs/{run_id}/commit", {})
+    response = post_form(client, f"/matching/runs/{run_id}/commit", {"confirmed": "1"})
     assert response.status_code == 409
     assert "ambassadører ændret" in response.text
     assert db.scalar(select(func.count(Match.id))) == 0

@@ -181,11 +181,11 @@ def test_explanations_name_the_shared_interest_and_programme(
     run = runs.start_run(db, actor=counsellor, scope=scope, fair_shares=False, settings=settings)
     explanation = db.scalar(select(MatchRunPupil.explanation).where(MatchRunPupil.run_id == run.id))
     assert explanation is not None
-    danish = [r["da"] for r in explanation["reasons"]]
-    english = [r["en"] for r in explanation["reasons"]]
-    assert "Ambassadøren går på HTX, som eleven overvejer." in danish
-    assert "I deler interessen for Robotter." in danish
-    assert "You share an interest in Robots." in english
+    facts = {r["feature"]: r["facts"] for r in explanation["reasons"]}
+    assert facts["programme_fit"] == {"programme": "HTX", "wished_programmes": ["HTX"]}
+    assert facts["interest_similarity"] == {
+        "shared_interests": [{"da": "Robotter", "en": "Robots"}]
+    }
 
 
 def test_the_scope_must_be_the_counsellors_own_schools(db: Session, settings: Settings) -> None:

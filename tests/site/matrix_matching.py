@@ -15,6 +15,7 @@ ENTRIES: dict[tuple[str, str], dict[str, Outcome]] = {
     ("GET", "/matching"): COUNSELLOR_ONLY,
     ("POST", "/matching/runs"): COUNSELLOR_ONLY,
     ("GET", "/matching/runs/{run_id:int}"): COUNSELLOR_ONLY,
+    ("GET", "/matching/runs/{run_id:int}/commit"): COUNSELLOR_ONLY,
     ("POST", "/matching/runs/{run_id:int}/commit"): COUNSELLOR_ONLY,
     ("POST", "/matching/runs/{run_id:int}/discard"): COUNSELLOR_ONLY,
     ("POST", "/matching/runs/{run_id:int}/rerun"): COUNSELLOR_ONLY,
