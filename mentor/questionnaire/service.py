@@ -1,9 +1,10 @@
 """Questionnaire rules: personal links for a pupil, a class or a school; revoking; the answers.
 
-A link opens one pupil's questionnaire and nothing else. Like the account tokens, only the
-SHA-256 of a link's token is stored: the link itself exists in the e-mail and on the class sheet
-made with it, never again. A pupil has one current link — making new links revokes the older
-ones, so the sheet just printed is the set that works.
+A link opens one pupil's questionnaire and nothing else. Only the SHA-256 of a link's token is
+stored; the token is made from the link's row under the secret key (``pupils.pupil_links``), so
+the staff can be shown the same link again (``sending.shown_link``) while a copy of the database
+alone opens nothing. A pupil has one current link: making a new one (asked first) revokes the
+older ones; sending to a class skips pupils whose link still works.
 """
 
 from __future__ import annotations
@@ -38,12 +39,10 @@ from mentor.models import (
 )
 from mentor.notifications.service import queue_email
 from mentor.policy import enrolment_school_ids, may_enrol_at, visible_pupils
+from mentor.pupils.pupil_links import seal
 from mentor.questionnaire.forms import HOME_LANGUAGES, OTHER_LANGUAGE, Answers, Delivery
 
 QUESTIONNAIRE = PupilLinkPurpose.QUESTIONNAIRE
-# 128 random bits: unguessable, and short enough to type from a printed sheet if a phone's
-# camera will not read the QR code.
-TOKEN_BYTES = 16
 
 
 class LinkUnavailable(DomainError):
@@ -140,7 +139,7 @@ def _in_class_order(pupils: Sequence[Pupil]) -> list[Pupil]:
     )
 
 
-def _open_link_condition(now: datetime) -> ColumnElement[bool]:
+def open_link_condition(now: datetime) -> ColumnElement[bool]:
     return (
         (PupilLink.purpose == QUESTIONNAIRE)
         & PupilLink.revoked_at.is_(None)
@@ -152,7 +151,7 @@ def class_summaries(db: Session, *, user: User, school: Organisation) -> list[Cl
     """Per class: how many pupils, how many answered, have a working link, have no address."""
     pupils = _active_pupils(user, school).subquery()
     with_link = (
-        select(PupilLink.pupil_id).where(_open_link_condition(utcnow())).distinct().subquery()
+        select(PupilLink.pupil_id).where(open_link_condition(utcnow())).distinct().subquery()
     )
     no_address = (pupils.c.email.is_(None)) & (pupils.c.guardian_email.is_(None))
     rows = db.execute(
@@ -218,7 +217,7 @@ def current_link(db: Session, *, pupil_id: int) -> PupilLink | None:
     """The pupil's working questionnaire link, for the pupil page's panel."""
     return db.scalar(
         select(PupilLink)
-        .where(PupilLink.pupil_id == pupil_id, _open_link_condition(utcnow()))
+        .where(PupilLink.pupil_id == pupil_id, open_link_condition(utcnow()))
         .order_by(PupilLink.created_at.desc(), PupilLink.id.desc())
         .limit(1)
     )
@@ -233,6 +232,7 @@ class IssuedLink:
     url: str
     expires_at: datetime
     emailed_to: tuple[Recipient, str] | None
+    earlier: bool = False  # a working link made before, shown again on a sheet
 
 
 def _revoke(db: Session, *, pupil_ids: Sequence[int], now: datetime) -> int:
@@ -240,7 +240,7 @@ def _revoke(db: Session, *, pupil_ids: Sequence[int], now: datetime) -> int:
         return 0
     result = db.execute(
         update(PupilLink)
-        .where(PupilLink.pupil_id.in_(pupil_ids), _open_link_condition(now))
+        .where(PupilLink.pupil_id.in_(pupil_ids), open_link_condition(now))
         .values(revoked_at=now)
         .execution_options(synchronize_session=False)
     )
@@ -269,17 +269,17 @@ def issue_links(
     _revoke(db, pupil_ids=[p.id for p in pupils], now=now)
     issued = []
     for pupil in pupils:
-        token = secrets.token_urlsafe(TOKEN_BYTES)
-        db.add(
-            PupilLink(
-                purpose=QUESTIONNAIRE,
-                token_hash=hash_token(token),
-                pupil_id=pupil.id,
-                created_at=now,
-                expires_at=expires_at,
-            )
+        link = PupilLink(
+            purpose=QUESTIONNAIRE,
+            # A random stand-in until the row has its id, which the token is made from.
+            token_hash=secrets.token_hex(32),
+            pupil_id=pupil.id,
+            created_at=now,
+            expires_at=expires_at,
         )
-        url = f"{settings.base_url}/q/{token}"
+        db.add(link)
+        db.flush()
+        url = f"{settings.base_url}/q/{seal(settings, link)}"
         recipient = email_recipient(pupil) if delivery is Delivery.EMAIL else None
         if recipient is not None:
             queue_email(

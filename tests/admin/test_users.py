@@ -170,7 +170,7 @@ def test_disabling_a_user_ends_their_sessions_and_enabling_lets_them_in(
         log_in(theirs, user)
         assert "Log ud" in theirs.get("/").text
 
-        response = post_form(client, f"/admin/users/{user.id}/disable", {})
+        response = post_form(client, f"/admin/users/{user.id}/disable", {"confirmed": "1"})
 
         assert response.status_code == 303
         db.refresh(user)
@@ -193,7 +193,7 @@ def test_disabling_a_user_ends_their_sessions_and_enabling_lets_them_in(
 def test_admin_cannot_disable_themself(client: TestClient, db: Session) -> None:
     admin = log_in_as(client, db, Role.ADMIN)
 
-    response = post_form(client, f"/admin/users/{admin.id}/disable", {})
+    response = post_form(client, f"/admin/users/{admin.id}/disable", {"confirmed": "1"})
 
     assert response.status_code == 422
     assert "Du kan ikke deaktivere din egen konto." in response.text

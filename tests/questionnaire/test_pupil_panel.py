@@ -40,4 +40,4 @@ def test_without_an_address_the_panel_offers_only_the_sheet(db: Session) -> None
 
     assert "Ingen adresse – brug klassearket." in html
     assert 'value="email"' not in html
-    assert 'value="sheet"' in html
+    assert f'href="/questionnaire/pupils/{pupil.id}/link?next=/pupils/7"' in html

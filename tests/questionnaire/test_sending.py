@@ -91,22 +91,22 @@ def test_the_class_sheet_without_email_sends_nothing(
     assert smtp_server.messages == []
 
 
-def test_new_links_revoke_the_older_ones(client: TestClient, db: Session) -> None:
+def test_sending_again_skips_pupils_with_a_working_link_and_keeps_their_links(
+    client: TestClient, db: Session
+) -> None:
     school = make_school(db)
     pupil = pupil_in(db, school)
     coordinator_of(client, db, school)
 
     first = LINK.findall(_send(client, school.id, "sheet", class_name="8.A").text)[0]
-    second = LINK.findall(_send(client, school.id, "sheet", class_name="8.A").text)[0]
+    again = _send(client, school.id, "sheet", class_name="8.A")
 
-    old, new = _links(db, pupil.id)
-    assert old.revoked_at is not None
-    assert new.revoked_at is None
+    [link] = _links(db, pupil.id)  # no second link was made
+    assert link.revoked_at is None
+    assert "Sprunget over: 1, som allerede har et link, der virker." in again.text
+    assert first in again.text  # the sheet shows the working link again
     pupil_client = TestClient(client.app, base_url="https://testserver")
-    gone = pupil_client.get(f"/q/{first}")
-    assert gone.status_code == 410
-    assert "Linket virker ikke" in gone.text
-    assert pupil_client.get(f"/q/{second}").status_code == 200
+    assert pupil_client.get(f"/q/{first}").status_code == 200
 
 
 def test_whole_school_sheet_is_grouped_by_class(client: TestClient, db: Session) -> None:
@@ -169,7 +169,12 @@ def test_revoking_one_pupil_and_sending_to_one_pupil(
 
     sent = client.post(
         f"/questionnaire/pupils/{pupil.id}/send",
-        data={"delivery": "email", "next": class_page, "csrf_token": csrf_token(client, "/")},
+        data={
+            "delivery": "email",
+            "next": class_page,
+            "confirmed": "1",
+            "csrf_token": csrf_token(client, "/"),
+        },
     )
     assert sent.status_code == 200
     assert sent.text.count('<svg role="img"') == 1

@@ -56,6 +56,8 @@ MATRIX: dict[tuple[str, str], dict[str, Outcome]] = {
     ("POST", "/admin/users/invite"): ADMIN_ONLY,
     ("GET", "/admin/users/{user_id:int}"): ADMIN_ONLY,
     ("POST", "/admin/users/{user_id:int}"): ADMIN_ONLY,
+    # The question before disabling (what it does); the POST asks it too unless confirmed.
+    ("GET", "/admin/users/{user_id:int}/disable"): ADMIN_ONLY,
     ("POST", "/admin/users/{user_id:int}/disable"): ADMIN_ONLY,
     ("POST", "/admin/users/{user_id:int}/enable"): ADMIN_ONLY,
     ("GET", "/admin/organisations"): ADMIN_ONLY,

@@ -17,6 +17,8 @@ ENTRIES: dict[tuple[str, str], dict[str, Outcome]] = {
     ("GET", "/pupils/{pupil_id:int}/edit"): ENROLMENT_STAFF,
     ("POST", "/pupils/{pupil_id:int}/edit"): ENROLMENT_STAFF,
     ("POST", "/pupils/{pupil_id:int}/consent"): ENROLMENT_STAFF,
+    # The question before archiving (what ends with it); the POST asks it too unless confirmed.
+    ("GET", "/pupils/{pupil_id:int}/archive"): ENROLMENT_STAFF,
     ("POST", "/pupils/{pupil_id:int}/archive"): ENROLMENT_STAFF,
     ("POST", "/pupils/{pupil_id:int}/restore"): ENROLMENT_STAFF,
     ("GET", "/pupils/consent"): ENROLMENT_STAFF,

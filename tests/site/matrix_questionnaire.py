@@ -16,6 +16,8 @@ ENTRIES: dict[tuple[str, str], dict[str, Outcome]] = {
     ("GET", "/questionnaire/schools/{school_id:int}/class"): ENROLMENT_STAFF,
     ("POST", "/questionnaire/schools/{school_id:int}/send"): ENROLMENT_STAFF,
     ("POST", "/questionnaire/schools/{school_id:int}/revoke"): ENROLMENT_STAFF,
+    # One pupil's working link and QR code, shown again (never a new link).
+    ("GET", "/questionnaire/pupils/{pupil_id:int}/link"): ENROLMENT_STAFF,
     ("POST", "/questionnaire/pupils/{pupil_id:int}/send"): ENROLMENT_STAFF,
     ("POST", "/questionnaire/pupils/{pupil_id:int}/revoke"): ENROLMENT_STAFF,
     # The pupil: no login, the token is the key (an unknown one is a friendly 404).
