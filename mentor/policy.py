@@ -13,6 +13,7 @@ from enum import StrEnum
 from sqlalchemy import Select, false, select
 from sqlalchemy.orm import Session
 
+from mentor.ambassadors.readiness import ready_condition
 from mentor.errors import Forbidden
 from mentor.models import (
     OPEN_MATCH_STATES,
@@ -186,9 +187,10 @@ def may_set_priority(user: User) -> bool:
     return has_permission(user, Permission.RUN_MATCHING)
 
 
-def is_proposable(ambassador: Ambassador) -> bool:
-    """The rule ``proposable_ambassadors`` applies in SQL, for one loaded ambassador."""
-    return ambassador.state is AmbassadorState.ACTIVE and ambassador.capacity > 0
+def is_proposable(db: Session, ambassador: Ambassador) -> bool:
+    """Whether ``proposable_ambassadors`` holds this ambassador (the same rule, asked once)."""
+    query = proposable_ambassadors().with_only_columns(Ambassador.id)
+    return db.scalar(query.where(Ambassador.id == ambassador.id)) is not None
 
 
 def proposable_ambassadors() -> Select[tuple[Ambassador]]:
@@ -196,10 +198,11 @@ def proposable_ambassadors() -> Select[tuple[Ambassador]]:
 
     Only ACTIVE ones: approved, børneattest cleared and training completed (the law asks for a
     børneattest before direct contact with children under 15), and not paused, left or
-    rejected; a capacity of 0 means paused too.
+    rejected; a capacity of 0 means paused too. And only ready ones: with interests, times they
+    can meet and a first login (``readiness``), so nobody is proposed on an empty profile.
     """
     return select(Ambassador).where(
-        Ambassador.state == AmbassadorState.ACTIVE, Ambassador.capacity > 0
+        Ambassador.state == AmbassadorState.ACTIVE, Ambassador.capacity > 0, ready_condition()
     )
 
 

@@ -17,6 +17,7 @@ from collections.abc import Callable
 from datetime import date, timedelta
 from typing import Any, TypeVar
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from mentor.db import Base, utcnow
@@ -416,10 +417,21 @@ def make_ambassador(session: Session, **overrides: Any) -> Ambassador:
     """An active ambassador (vetted and trained): matchable unless told otherwise."""
     now = utcnow()
     institution_id = _optional_id(overrides, "institution") or make_institution(session).id
+    # Ready to be proposed (mentor.ambassadors.readiness): logged in once, with an interest and
+    # times to meet. ``logged_in=False`` or ``interests=[]`` make one that is not.
+    last_login_at = now - timedelta(days=20) if overrides.pop("logged_in", True) else None
     if "user" in overrides or "user_id" in overrides:
         user_id = _parent_id(session, overrides, "user", make_user)
+        user = session.get(User, user_id)
+        if user is not None and user.last_login_at is None:
+            user.last_login_at = last_login_at
     else:
-        user_id = make_user(session, role=Role.AMBASSADOR, organisation_id=institution_id).id
+        user_id = make_user(
+            session,
+            role=Role.AMBASSADOR,
+            organisation_id=institution_id,
+            last_login_at=last_login_at,
+        ).id
     values: dict[str, Any] = {
         "user_id": user_id,
         "institution_id": institution_id,
@@ -438,9 +450,19 @@ def make_ambassador(session: Session, **overrides: Any) -> Ambassador:
         "state": AmbassadorState.ACTIVE,
         "child_certificate_assessed_at": now - timedelta(days=30),
         "child_certificate_assessor_id": _optional_id(overrides, "child_certificate_assessor"),
+        "training_booked_at": now - timedelta(days=21),
         "training_completed_at": now - timedelta(days=14),
     }
+    if "interests" not in overrides:
+        # One interest of its own, shared with no pupil: ready without adding a shared interest.
+        values["interests"] = [_ambassadors_own_interest(session)]
     return _save(session, Ambassador(**(values | overrides)))
+
+
+def _ambassadors_own_interest(session: Session) -> Interest:
+    code = "factory-ambassador-own"
+    found = session.scalar(select(Interest).where(Interest.code == code))
+    return found or make_interest(session, code=code, active=False)
 
 
 def make_ambassador_interest(session: Session, **overrides: Any) -> AmbassadorInterest:

@@ -1,6 +1,7 @@
 """The vetting pipeline of an ambassador: an explicit table of the moves allowed between states.
 
-applied → approved → certificate_requested → certificate_cleared → trained → active, with
+applied → approved → certificate_requested → certificate_cleared → trained → active (training is
+booked, without a change of state, between the cleared børneattest and the completed training), with
 paused ⇄ active, left from anywhere in the pipeline once approved, and rejected (with a reason)
 before the børneattest is cleared. Anything else is refused with a ``Conflict``. Lov om
 indhentelse af børneattest: nobody with a fixed affiliation may have direct contact with children
@@ -13,10 +14,10 @@ password. Services flush, never commit.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from datetime import date, datetime, time, timedelta
+from collections.abc import Callable
+from datetime import date, datetime, time
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
 
 from mentor.accounts.service import send_invitation
@@ -24,7 +25,7 @@ from mentor.audit.service import record
 from mentor.config import Settings
 from mentor.db import utcnow
 from mentor.errors import Conflict, InvalidInput, NotFound
-from mentor.i18n import LOCAL_TIMEZONE, LazyText, lazy_gettext
+from mentor.i18n import LOCAL_TIMEZONE, LazyText, format_local_date, lazy_gettext
 from mentor.matches import service as matches
 from mentor.models import (
     OPEN_MATCH_STATES,
@@ -136,6 +137,18 @@ def _past_date(day: date, field: str) -> datetime:
     return _moment(day)
 
 
+def _not_before(
+    day: date, field: str, earlier: datetime | None, message: Callable[[str], LazyText]
+) -> None:
+    """A step's date cannot come before the date of the step it follows: the dates of the
+    pipeline only go forward. ``message`` says so, given that step's date as Danes write it."""
+    if earlier is None:
+        return
+    earlier_day = earlier.astimezone(LOCAL_TIMEZONE).date()
+    if day < earlier_day:
+        raise InvalidInput({field: message(format_local_date(earlier_day))})
+
+
 def get_ambassador(db: Session, ambassador_id: int) -> Ambassador:
     ambassador = db.scalar(
         select(Ambassador)
@@ -174,7 +187,7 @@ def request_certificate(
     db: Session, *, actor: User, ambassador: Ambassador, on: date | None = None
 ) -> None:
     """The admin has ordered the børneattest (the person consents in Digital Post)."""
-    moment = _past_date(on, "requested_on") if on is not None else utcnow()
+    moment = _past_date(on, "on") if on is not None else utcnow()
     _move(
         db,
         actor=actor,
@@ -188,6 +201,14 @@ def request_certificate(
 def clear_certificate(
     db: Session, *, actor: User, ambassador: Ambassador, assessed_on: date, assessor: User
 ) -> None:
+    _not_before(
+        assessed_on,
+        "assessed_on",
+        ambassador.child_certificate_requested_at,
+        lambda when: lazy_gettext(
+            "The børneattest cannot be cleared before it was requested (%(date)s).", date=when
+        ),
+    )
     moment = _past_date(assessed_on, "assessed_on")
     _move(
         db,
@@ -209,6 +230,14 @@ def recheck_certificate(
         raise Conflict(
             lazy_gettext("Only an ambassador whose børneattest has been cleared can be re-checked.")
         )
+    _not_before(
+        assessed_on,
+        "assessed_on",
+        ambassador.child_certificate_assessed_at,
+        lambda when: lazy_gettext(
+            "A re-check cannot be dated before the last assessment (%(date)s).", date=when
+        ),
+    )
     moment = _past_date(assessed_on, "assessed_on")
     ambassador.child_certificate_assessed_at = moment
     ambassador.child_certificate_assessor_id = assessor.id
@@ -223,8 +252,55 @@ def recheck_certificate(
     db.flush()
 
 
-def complete_training(db: Session, *, actor: User, ambassador: Ambassador, on: date) -> None:
-    moment = _past_date(on, "trained_on")
+def book_training(db: Session, *, actor: User, ambassador: Ambassador, on: date | None) -> None:
+    """The admin has booked the ambassador's training (``on``: the day it was booked, today if
+    not given). Only once the børneattest is cleared — no contact with children before it — and
+    until the training is done; booking again moves the date. The state stays."""
+    if ambassador.state is not S.CERTIFICATE_CLEARED:
+        raise Conflict(
+            lazy_gettext("Training can be booked only once the børneattest has been cleared.")
+        )
+    day = on if on is not None else utcnow().astimezone(LOCAL_TIMEZONE).date()
+    _not_before(
+        day,
+        "booked_on",
+        ambassador.child_certificate_assessed_at,
+        lambda when: lazy_gettext(
+            "Training cannot be booked before the børneattest was cleared (%(date)s).", date=when
+        ),
+    )
+    ambassador.training_booked_at = _past_date(day, "booked_on")
+    record(
+        db,
+        actor_id=actor.id,
+        action="ambassador_training_booked",
+        object_type="ambassador",
+        object_id=ambassador.id,
+        details={"booked_on": day.isoformat()},
+    )
+    db.flush()
+
+
+def complete_training(
+    db: Session, *, actor: User, ambassador: Ambassador, on: date, field: str = "trained_on"
+) -> None:
+    """Training done on ``on``; it must have been booked, and not after ``on``. ``field`` is the
+    form field the date came from, where the messages go."""
+    if not may_move(ambassador.state, S.TRAINED):
+        raise IllegalTransition(ambassador.state, S.TRAINED)
+    if ambassador.training_booked_at is None:
+        raise InvalidInput(
+            {field: lazy_gettext("The training has not been booked: book it first.")}
+        )
+    _not_before(
+        on,
+        field,
+        ambassador.training_booked_at,
+        lambda when: lazy_gettext(
+            "Training cannot be completed before it was booked (%(date)s).", date=when
+        ),
+    )
+    moment = _past_date(on, field)
     _move(
         db,
         actor=actor,
@@ -281,57 +357,3 @@ def reject(db: Session, *, actor: User, ambassador: Ambassador, reason: str) -> 
     if user is not None:
         user.is_active = False  # a rejected applicant has no use for an account
     db.flush()
-
-
-# --- lists for the admin --------------------------------------------------------------------
-
-
-def state_counts(db: Session) -> dict[AmbassadorState, int]:
-    rows = db.execute(select(Ambassador.state, func.count()).group_by(Ambassador.state)).tuples()
-    found = {AmbassadorState(state): count for state, count in rows}
-    return {state: found.get(state, 0) for state in AmbassadorState}
-
-
-def list_ambassadors(db: Session, *, state: AmbassadorState | None) -> Sequence[Ambassador]:
-    query = (
-        select(Ambassador)
-        .join(Ambassador.user)
-        .options(
-            joinedload(Ambassador.user),
-            joinedload(Ambassador.institution),
-            joinedload(Ambassador.programme),
-        )
-        .order_by(User.full_name, Ambassador.id)
-    )
-    if state is not None:
-        query = query.where(Ambassador.state == state)
-    return db.scalars(query).all()
-
-
-def recheck_due_at(ambassador: Ambassador, settings: Settings) -> datetime | None:
-    assessed = ambassador.child_certificate_assessed_at
-    if assessed is None:
-        return None
-    return assessed + timedelta(days=settings.child_certificate_recheck_days)
-
-
-def due_for_recheck(
-    db: Session, *, settings: Settings, now: datetime | None = None
-) -> Sequence[Ambassador]:
-    """Ambassadors whose børneattest is overdue for a re-check or due within 30 days."""
-    limit = (now or utcnow()) - timedelta(
-        days=settings.child_certificate_recheck_days - RECHECK_WARNING_DAYS
-    )
-    query = (
-        select(Ambassador)
-        .options(joinedload(Ambassador.user), joinedload(Ambassador.institution))
-        .where(
-            Ambassador.state.in_(CLEARED_STATES),
-            or_(
-                Ambassador.child_certificate_assessed_at.is_(None),
-                Ambassador.child_certificate_assessed_at <= limit,
-            ),
-        )
-        .order_by(Ambassador.child_certificate_assessed_at, Ambassador.id)
-    )
-    return db.scalars(query).all()

@@ -11,17 +11,20 @@ from fastapi import APIRouter, Depends, Request
 from pydantic import Field
 from starlette.responses import Response
 
-from mentor.ambassadors import vetting
+from mentor.ambassadors import vetting, vetting_lists
 from mentor.ambassadors.vetting import STATE_LABELS, TRANSITIONS
+from mentor.ambassadors.vetting_steps import STEPS, Step, StepInput, leave_confirmation
 from mentor.catalogue.forms import LocalDate
 from mentor.config import Settings
 from mentor.errors import InvalidInput
 from mentor.i18n import LazyText, lazy_gettext
 from mentor.models import Ambassador, AmbassadorState, User
 from mentor.organisations.forms import checked_ids
+from mentor.paging import page_links, page_number, search_text
 from mentor.policy import Permission
 from mentor.web import flash
-from mentor.web.deps import SessionDep, SettingsDep, allowed
+from mentor.web.confirmation import confirmation_page, is_confirmed
+from mentor.web.deps import ClockDep, SessionDep, SettingsDep, allowed
 from mentor.web.forms import FormFields, FormModel, parse_form
 from mentor.web.responses import redirect
 from mentor.web.templating import render
@@ -32,18 +35,6 @@ router = APIRouter(prefix="/admin/ambassadors", dependencies=[Depends(_may_vet)]
 
 LIST_URL = "/admin/ambassadors"
 PICKED = "ambassador_"  # the list's checkboxes are named ambassador_<id>
-
-
-class DateForm(FormModel):
-    on: LocalDate
-
-
-class OptionalDateForm(FormModel):
-    on: LocalDate | None = None
-
-
-class RejectForm(FormModel):
-    reason: str = Field(max_length=2000)
 
 
 BULK_ACTIONS: dict[str, LazyText] = {
@@ -83,9 +74,16 @@ def _list_page(
 ) -> Response:
     # A filter the page did not offer (a hand-made URL) shows everyone rather than an error.
     chosen = AmbassadorState(state) if state in set(AmbassadorState) else None
+    q = search_text(request.query_params)
+    ambassadors = vetting_lists.list_ambassadors(
+        db, state=chosen, q=q, page=page_number(request.query_params)
+    )
+    params = {"state": chosen.value if chosen else "", "q": q}
     context = {
-        "ambassadors": vetting.list_ambassadors(db, state=chosen),
-        "counts": vetting.state_counts(db),
+        "ambassadors": ambassadors,
+        "page_links": page_links(LIST_URL, params, ambassadors),
+        "q": q,
+        "counts": vetting_lists.state_counts(db),
         "state_filter": chosen.value if chosen else "",
         "state_labels": STATE_LABELS,
         "bulk_actions": BULK_ACTIONS,
@@ -155,6 +153,18 @@ def _run_bulk(
                 )
             }
         )
+    if form.action == "complete_training":
+        unbooked = [a.user.full_name for a in chosen if a.training_booked_at is None]
+        if unbooked:
+            raise InvalidInput(
+                {
+                    "ambassadors": lazy_gettext(
+                        "Training not booked for: %(names)s. Book it on their page first,"
+                        " or untick them.",
+                        names=", ".join(unbooked),
+                    )
+                }
+            )
     for ambassador in chosen:
         if form.action == "approve":
             vetting.approve(db, actor=admin, ambassador=ambassador, settings=settings)
@@ -162,7 +172,9 @@ def _run_bulk(
             vetting.request_certificate(db, actor=admin, ambassador=ambassador, on=form.on)
         elif form.action == "complete_training":
             assert form.on is not None
-            vetting.complete_training(db, actor=admin, ambassador=ambassador, on=form.on)
+            vetting.complete_training(
+                db, actor=admin, ambassador=ambassador, on=form.on, field="on"
+            )
         else:
             vetting.activate(db, actor=admin, ambassador=ambassador)
     return len(chosen)
@@ -170,9 +182,9 @@ def _run_bulk(
 
 @router.get("/recheck")
 def recheck_page(request: Request, db: SessionDep, settings: SettingsDep) -> Response:
-    due = vetting.due_for_recheck(db, settings=settings)
+    due = vetting_lists.due_for_recheck(db, settings=settings)
     context = {
-        "rows": [(a, vetting.recheck_due_at(a, settings)) for a in due],
+        "rows": [(a, vetting_lists.recheck_due_at(a, settings)) for a in due],
         "state_labels": STATE_LABELS,
         "recheck_days": settings.child_certificate_recheck_days,
     }
@@ -195,7 +207,8 @@ def _detail_page(
         "state_labels": STATE_LABELS,
         "moves": moves,
         "may_recheck": ambassador.state in vetting.CLEARED_STATES,
-        "recheck_due": vetting.recheck_due_at(ambassador, settings),
+        "may_book_training": ambassador.state is AmbassadorState.CERTIFICATE_CLEARED,
+        "recheck_due": vetting_lists.recheck_due_at(ambassador, settings),
         "today": date.today().isoformat(),
         "values": values or {},
         "errors": errors or {},
@@ -237,142 +250,38 @@ def _act(
     return redirect(request, f"{LIST_URL}/{ambassador.id}")
 
 
-@router.post("/{ambassador_id:int}/approve")
-def approve(
-    request: Request,
-    db: SessionDep,
-    settings: SettingsDep,
-    admin: Admin,
-    ambassador: VettedAmbassador,
-    fields: FormFields,
-) -> Response:
-    return _act(
-        request,
-        db,
-        settings,
-        ambassador,
-        fields,
-        lambda: vetting.approve(db, actor=admin, ambassador=ambassador, settings=settings),
-    )
+def _step_route(name: str, step: Step) -> Callable[..., Response]:
+    """The one handler of every step on the ambassador's page (the table is ``STEPS``)."""
 
-
-@router.post("/{ambassador_id:int}/request-certificate")
-def request_certificate(
-    request: Request,
-    db: SessionDep,
-    settings: SettingsDep,
-    admin: Admin,
-    ambassador: VettedAmbassador,
-    fields: FormFields,
-) -> Response:
-    def run() -> None:
-        form = parse_form(OptionalDateForm, fields)
-        vetting.request_certificate(db, actor=admin, ambassador=ambassador, on=form.on)
-
-    return _act(request, db, settings, ambassador, fields, run)
-
-
-@router.post("/{ambassador_id:int}/clear-certificate")
-def clear_certificate(
-    request: Request,
-    db: SessionDep,
-    settings: SettingsDep,
-    admin: Admin,
-    ambassador: VettedAmbassador,
-    fields: FormFields,
-) -> Response:
-    def run() -> None:
-        form = _date_form(fields, "assessed_on")
-        vetting.clear_certificate(
-            db, actor=admin, ambassador=ambassador, assessed_on=form, assessor=admin
-        )
-
-    return _act(request, db, settings, ambassador, fields, run)
-
-
-@router.post("/{ambassador_id:int}/recheck-certificate")
-def recheck_certificate(
-    request: Request,
-    db: SessionDep,
-    settings: SettingsDep,
-    admin: Admin,
-    ambassador: VettedAmbassador,
-    fields: FormFields,
-) -> Response:
-    def run() -> None:
-        form = _date_form(fields, "assessed_on")
-        vetting.recheck_certificate(
-            db, actor=admin, ambassador=ambassador, assessed_on=form, assessor=admin
-        )
-
-    return _act(request, db, settings, ambassador, fields, run)
-
-
-@router.post("/{ambassador_id:int}/complete-training")
-def complete_training(
-    request: Request,
-    db: SessionDep,
-    settings: SettingsDep,
-    admin: Admin,
-    ambassador: VettedAmbassador,
-    fields: FormFields,
-) -> Response:
-    def run() -> None:
-        on = _date_form(fields, "trained_on")
-        vetting.complete_training(db, actor=admin, ambassador=ambassador, on=on)
-
-    return _act(request, db, settings, ambassador, fields, run)
-
-
-def _date_form(fields: dict[str, str], name: str) -> date:
-    """A required date field named ``name``; its messages go next to that field."""
-    try:
-        return parse_form(DateForm, {"on": fields.get(name, "")}).on
-    except InvalidInput as error:
-        raise InvalidInput({name: error.field_errors["on"]}) from None
-
-
-@router.post("/{ambassador_id:int}/reject")
-def reject(
-    request: Request,
-    db: SessionDep,
-    settings: SettingsDep,
-    admin: Admin,
-    ambassador: VettedAmbassador,
-    fields: FormFields,
-) -> Response:
-    def run() -> None:
-        form = parse_form(RejectForm, fields)
-        vetting.reject(db, actor=admin, ambassador=ambassador, reason=form.reason)
-
-    return _act(request, db, settings, ambassador, fields, run)
-
-
-def _simple(
-    name: str, move: Callable[..., None]
-) -> Callable[[Request, SessionDep, SettingsDep, User, Ambassador, dict[str, str]], Response]:
     def route(
         request: Request,
         db: SessionDep,
         settings: SettingsDep,
+        clock: ClockDep,
         admin: Admin,
         ambassador: VettedAmbassador,
         fields: FormFields,
     ) -> Response:
-        return _act(
-            request,
-            db,
-            settings,
-            ambassador,
-            fields,
-            lambda: move(db, actor=admin, ambassador=ambassador),
-        )
+        if name in ASKED_FIRST and not is_confirmed(fields):
+            question = leave_confirmation(db, ambassador=ambassador, now=clock())
+            return confirmation_page(request, question)
+        given = StepInput(db, admin, ambassador, settings, fields)
+        return _act(request, db, settings, ambassador, fields, lambda: step(given))
 
-    route.__name__ = name
+    route.__name__ = name.replace("-", "_")
     return route
 
 
-router.post("/{ambassador_id:int}/activate")(_simple("activate", vetting.activate))
-router.post("/{ambassador_id:int}/pause")(_simple("pause", vetting.pause))
-router.post("/{ambassador_id:int}/resume")(_simple("resume", vetting.resume))
-router.post("/{ambassador_id:int}/leave")(_simple("leave", vetting.leave))
+# Steps asked first on a page of their own: leaving ends matches and cancels meetings.
+ASKED_FIRST = frozenset({"leave"})
+
+
+@router.get("/{ambassador_id:int}/leave")
+def leave_question(
+    request: Request, db: SessionDep, clock: ClockDep, ambassador: VettedAmbassador
+) -> Response:
+    return confirmation_page(request, leave_confirmation(db, ambassador=ambassador, now=clock()))
+
+
+for _name, _step in STEPS.items():
+    router.post(f"/{{ambassador_id:int}}/{_name}")(_step_route(_name, _step))

@@ -192,6 +192,9 @@ def _ambassador(
     about = rng.choice(ABOUT + ABOUT_HANDS_ON if hands_on else ABOUT).format(
         programme=short, institution=institution.name
     )
+    if state not in (S.APPLIED, S.REJECTED):
+        # Approved accounts have been used: a profile is ready only after a first login.
+        user.last_login_at = applied + timedelta(days=2)
     return Ambassador(
         user=user,
         institution=institution,
@@ -210,7 +213,13 @@ def _ambassador(
         child_certificate_requested_at=applied + timedelta(days=5) if requested else None,
         child_certificate_assessed_at=assessed_at if assessed else None,
         child_certificate_assessor_id=staff.admin.id if assessed else None,
-        training_completed_at=applied + timedelta(days=rng.randint(14, 35)) if trained else None,
+        # Training is booked after the børneattest is cleared and completed after the booking.
+        training_booked_at=assessed_at + timedelta(days=2) if trained else None,
+        training_completed_at=(
+            max(applied + timedelta(days=rng.randint(14, 35)), assessed_at + timedelta(days=9))
+            if trained
+            else None
+        ),
         interests=pick_interests(rng, leaning, catalogue.interests, catalogue.group_codes),
         created_at=applied,
         updated_at=applied,

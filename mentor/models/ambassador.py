@@ -126,6 +126,8 @@ class Ambassador(TimestampMixin, Base):
     child_certificate_assessor_id: Mapped[int | None] = mapped_column(
         ForeignKey("user_account.id", ondelete="SET NULL"), index=True, info=personal(ACCOUNT)
     )
+    # When the training was booked: only once the børneattest is cleared, and before it is done.
+    training_booked_at: Mapped[datetime | None] = mapped_column(info=personal(ACCOUNT))
     training_completed_at: Mapped[datetime | None] = mapped_column(info=personal(ACCOUNT))
 
     user: Mapped[User] = relationship(lazy="raise", foreign_keys=[user_id])

@@ -6,10 +6,11 @@ from datetime import date, timedelta
 from typing import Any
 
 import pytest
+from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from mentor.ambassadors import vetting
+from mentor.ambassadors import vetting, vetting_lists
 from mentor.ambassadors.vetting import TRANSITIONS
 from mentor.config import Settings
 from mentor.db import utcnow
@@ -17,6 +18,8 @@ from mentor.errors import Conflict, InvalidInput
 from mentor.models import Ambassador, AmbassadorState, AuditEvent, OutboxEmail, Role, User
 from mentor.policy import is_proposable, proposable_ambassadors
 from tests.factories import make_ambassador, make_user
+from tests.pages import main_text
+from tests.web import log_in_as, post_form
 
 S = AmbassadorState
 ALL_PAIRS = [(a, b) for a in S for b in S]
@@ -104,24 +107,28 @@ def test_the_full_pipeline_records_dates_and_assessor(db: Session, settings: Set
         user=user,
         state=S.APPLIED,
         child_certificate_assessed_at=None,
+        training_booked_at=None,
         training_completed_at=None,
     )
     vetting.approve(db, actor=admin, ambassador=ambassador, settings=settings)
     assert user.is_active
     mail = db.scalars(select(OutboxEmail).where(OutboxEmail.to_address == user.email)).one()
     assert "/invitation/" in mail.body_text
-    vetting.request_certificate(db, actor=admin, ambassador=ambassador)
+    requested = date.today() - timedelta(days=3)
+    vetting.request_certificate(db, actor=admin, ambassador=ambassador, on=requested)
     assert ambassador.child_certificate_requested_at is not None
     assessed = date.today() - timedelta(days=2)
     vetting.clear_certificate(
         db, actor=admin, ambassador=ambassador, assessed_on=assessed, assessor=admin
     )
     assert ambassador.child_certificate_assessor_id == admin.id
+    vetting.book_training(db, actor=admin, ambassador=ambassador, on=assessed)
     vetting.complete_training(db, actor=admin, ambassador=ambassador, on=date.today())
     vetting.activate(db, actor=admin, ambassador=ambassador)
     db.refresh(ambassador)
     assert ambassador.state is S.ACTIVE
     assert ambassador.child_certificate_assessed_at is not None
+    assert ambassador.training_booked_at is not None
     assert ambassador.training_completed_at is not None
 
 
@@ -147,13 +154,13 @@ def test_only_active_ambassadors_are_ever_proposable(db: Session, state: Ambassa
     ambassador = in_state(db, state, capacity=2)
     found = db.scalars(proposable_ambassadors().where(Ambassador.id == ambassador.id)).all()
     assert (found == [ambassador]) is (state is S.ACTIVE)
-    assert is_proposable(ambassador) is (state is S.ACTIVE)
+    assert is_proposable(db, ambassador) is (state is S.ACTIVE)
 
 
 def test_an_active_ambassador_with_no_capacity_is_not_proposable(db: Session) -> None:
     ambassador = in_state(db, S.ACTIVE, capacity=0)
     assert db.scalars(proposable_ambassadors().where(Ambassador.id == ambassador.id)).all() == []
-    assert not is_proposable(ambassador)
+    assert not is_proposable(db, ambassador)
 
 
 def test_recheck_list_shows_overdue_and_soon_due_only(db: Session, settings: Settings) -> None:
@@ -163,7 +170,7 @@ def test_recheck_list_shows_overdue_and_soon_due_only(db: Session, settings: Set
     soon = in_state(db, S.PAUSED, child_certificate_assessed_at=now - timedelta(days=days - 10))
     fresh = in_state(db, S.ACTIVE, child_certificate_assessed_at=now - timedelta(days=100))
     gone = in_state(db, S.LEFT, child_certificate_assessed_at=now - timedelta(days=days + 5))
-    due = vetting.due_for_recheck(db, settings=settings)
+    due = vetting_lists.due_for_recheck(db, settings=settings)
     ids = {a.id for a in due}
     assert {overdue.id, soon.id} <= ids
     assert fresh.id not in ids
@@ -173,7 +180,7 @@ def test_recheck_list_shows_overdue_and_soon_due_only(db: Session, settings: Set
     vetting.recheck_certificate(
         db, actor=admin, ambassador=overdue, assessed_on=date.today(), assessor=admin
     )
-    assert overdue.id not in {a.id for a in vetting.due_for_recheck(db, settings=settings)}
+    assert overdue.id not in {a.id for a in vetting_lists.due_for_recheck(db, settings=settings)}
     assert overdue.state is S.ACTIVE
 
 
@@ -196,3 +203,45 @@ def test_leaving_ends_open_proposals_and_matches_and_leaves_the_rest(db: Session
     assert proposed.close_reason is accepted.close_reason is CloseReason.AMBASSADOR_LEFT
     assert declined.state is MatchState.DECLINED
     assert someone_elses.state is MatchState.PROPOSED
+
+
+def test_a_vetting_date_cannot_come_before_the_step_it_follows(
+    client: TestClient, db: Session
+) -> None:
+    log_in_as(client, db, Role.ADMIN)
+    requested_at = utcnow() - timedelta(days=5)
+    waiting = make_ambassador(
+        db,
+        state=S.CERTIFICATE_REQUESTED,
+        child_certificate_requested_at=requested_at,
+        child_certificate_assessed_at=None,
+        training_completed_at=None,
+    )
+    before_request = (date.today() - timedelta(days=8)).isoformat()
+
+    clearing = post_form(
+        client,
+        f"/admin/ambassadors/{waiting.id}/clear-certificate",
+        {"assessed_on": before_request},
+    )
+
+    assert clearing.status_code == 422
+    assert "Børneattesten kan ikke være godkendt, før den blev bestilt" in main_text(clearing)
+    assert 'id="assessed_on-error"' in clearing.text  # next to the field
+    db.refresh(waiting)
+    assert waiting.state is S.CERTIFICATE_REQUESTED
+    # Training's dates (booked after clearing, completed after booking): test_training_booking.py
+
+
+def test_a_recheck_cannot_be_dated_before_the_last_assessment(db: Session) -> None:
+    admin = make_user(db, role=Role.ADMIN)
+    ambassador = make_ambassador(db, child_certificate_assessed_at=utcnow() - timedelta(days=3))
+    with pytest.raises(InvalidInput) as backwards:
+        vetting.recheck_certificate(
+            db,
+            actor=admin,
+            ambassador=ambassador,
+            assessed_on=date.today() - timedelta(days=10),
+            assessor=admin,
+        )
+    assert "assessed_on" in backwards.value.field_errors

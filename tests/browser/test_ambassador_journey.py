@@ -28,7 +28,7 @@ from mentor.models import (
     User,
 )
 from mentor.notifications.delivery import deliver_pending
-from tests.browser.conftest import LiveServer, follow, log_in, visit
+from tests.browser.conftest import LiveServer, check_accessibility, follow, log_in, visit
 from tests.factories import (
     make_institution,
     make_institution_programme,
@@ -96,7 +96,11 @@ def test_a_student_applies_is_vetted_fills_in_her_profile_and_answers_proposals(
     form = student.get_by_role("main")
     form.get_by_label("Fulde navn").fill(name)
     form.get_by_label("E-mailadresse").fill(email)
+    form.get_by_label("Fødselsdato").fill(f"{date.today().year - 18}-03-14")
     form.get_by_role("combobox", name="Institution").select_option(label=institution.name)
+    # The programmes narrow to those the institution offers (htmx swaps the field in).
+    expect(form.get_by_text(f"De uddannelser, {institution.name} udbyder.")).to_be_visible()
+    check_accessibility(student)  # the swapped-in field too
     form.get_by_role("combobox", name="Uddannelse").select_option(label=programme.name_da)
     form.get_by_role("spinbutton", name="År på uddannelsen").fill("2")
     form.get_by_label("Jeg har læst, hvad det kræver, også om børneattesten.").check()
@@ -123,6 +127,11 @@ def test_a_student_applies_is_vetted_fills_in_her_profile_and_answers_proposals(
         (today - timedelta(days=6)).isoformat()
     )
     follow(page, main.get_by_role("button", name="Markér børneattest som godkendt"))
+    main.get_by_role("textbox", name="Kursus booket den").fill(
+        (today - timedelta(days=4)).isoformat()
+    )
+    follow(page, main.get_by_role("button", name="Book kursus", exact=True))
+    expect(main).to_contain_text("Kursus booket")
     main.get_by_role("textbox", name="Kursus gennemført den").fill(
         (today - timedelta(days=2)).isoformat()
     )
@@ -137,6 +146,8 @@ def test_a_student_applies_is_vetted_fills_in_her_profile_and_answers_proposals(
         assert ambassador.child_certificate_assessor_id == admin.id
         assert ambassador.child_certificate_assessed_at is not None
         assert ambassador.child_certificate_assessed_at.date() == today - timedelta(days=6)
+        assert ambassador.training_booked_at is not None
+        assert ambassador.training_booked_at.date() == today - timedelta(days=4)
         assert ambassador.training_completed_at is not None
         assert ambassador.training_completed_at.date() == today - timedelta(days=2)
         # The approval mail waits in the outbox; the cron job (`mentor mail send`) sends it.

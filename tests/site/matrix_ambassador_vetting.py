@@ -36,6 +36,8 @@ ENTRIES: dict[tuple[str, str], dict[str, Outcome]] = {
     ("POST", "/admin/ambassadors/import/commit"): ADMIN_ONLY,
     ("GET", "/admin/ambassadors/import/example.csv"): ADMIN_ONLY,
     ("GET", _ONE): ADMIN_ONLY,
+    # The question before marking an ambassador as left (what ends with it).
+    ("GET", f"{_ONE}/leave"): ADMIN_ONLY,
     **{
         ("POST", f"{_ONE}/{action}"): ADMIN_ONLY
         for action in (
@@ -43,6 +45,7 @@ ENTRIES: dict[tuple[str, str], dict[str, Outcome]] = {
             "request-certificate",
             "clear-certificate",
             "recheck-certificate",
+            "book-training",
             "complete-training",
             "activate",
             "pause",
