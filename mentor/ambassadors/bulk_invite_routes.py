@@ -29,9 +29,9 @@ from mentor.models import (
     User,
 )
 from mentor.policy import Permission
-from mentor.pupils.import_routes import CHOOSE_FILE, UploadDep
+from mentor.pupils.import_routes import CHOOSE_FILE, LIST_SHOWN, OPEN_UP_TO, UploadDep
 from mentor.pupils.importing import sealing
-from mentor.pupils.importing.reading import FileRejected
+from mentor.pupils.importing.reading import FileRejected, too_large
 from mentor.web import flash
 from mentor.web.deps import SessionDep, SettingsDep, allowed
 from mentor.web.forms import FormFields
@@ -45,8 +45,6 @@ router = APIRouter(prefix="/admin/ambassadors/import", dependencies=[Depends(_ma
 UPLOAD_URL = "/admin/ambassadors/import"
 LOCALES = ("da", "en")
 CHOOSE_LOCALE = lazy_gettext("Choose one of the options.")
-# The preview lists this many invitations and known addresses; the rest are counted.
-SHOWN = 500
 
 
 def _locale(raw: str | None) -> str | None:
@@ -86,6 +84,9 @@ def preview(
         errors["locale"] = CHOOSE_LOCALE
     if upload.data is None:
         errors["file"] = CHOOSE_FILE
+    elif upload.size > settings.import_max_bytes:
+        # Said before reading: only the file's beginning was read, but its size is known.
+        errors["file"] = too_large(upload.size, settings.import_max_bytes)
     if errors or upload.data is None or locale is None:
         return _upload_page(request, values=upload.fields, errors=errors, status_code=422)
     try:
@@ -114,8 +115,10 @@ def preview(
         "preview": result,
         "sealed": sealed,
         "mail_locale": locale,
-        "invites_shown": result.invites[:SHOWN],
-        "known_shown": result.known[:SHOWN],
+        # As on the pupil import: lists folded when long, cut at LIST_SHOWN with the rest counted.
+        "invites_shown": result.invites[:LIST_SHOWN],
+        "known_shown": result.known[:LIST_SHOWN],
+        "open_up_to": OPEN_UP_TO,
     }
     return render(request, "ambassadors/import_preview.html", context)
 

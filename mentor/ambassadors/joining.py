@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import re
 from collections.abc import Sequence
 from datetime import date, timedelta
 
@@ -24,12 +25,13 @@ from sqlalchemy.orm import Session
 from mentor.accounts.service import invite_user, normalise_email
 from mentor.audit.service import record
 from mentor.config import Settings
-from mentor.db import utcnow
+from mentor.db import Clock, utcnow
 from mentor.errors import DomainError, InvalidInput
-from mentor.i18n import LazyText, lazy_gettext
+from mentor.i18n import LOCAL_TIMEZONE, LazyText, get_locale, lazy_gettext
 from mentor.models import (
     Ambassador,
     AmbassadorState,
+    InstitutionProgramme,
     Organisation,
     OrganisationKind,
     Programme,
@@ -40,6 +42,12 @@ from mentor.models import (
 from mentor.notifications.service import queue_email
 
 APPLICATION_BUCKET = "ambassador_application"
+# Ambassadors are youth-education students; the application asks for a birth date to check it.
+MIN_AGE = 15
+MAX_AGE = 30
+EARLIEST_BIRTH_YEAR = 1900
+_ISO_DATE = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
+_DANISH_DATE = re.compile(r"^(\d{1,2})[./-](\d{1,2})[./-](\d{4})$")
 RATE_WINDOW = timedelta(hours=1)
 
 
@@ -85,9 +93,73 @@ def _check_place(
         or not institution.active
     ):
         errors["institution_id"] = lazy_gettext("Choose an institution from the list.")
-    if programme_id is None or db.get(Programme, programme_id) is None:
+    programme = db.get(Programme, programme_id) if programme_id is not None else None
+    if programme is None:
         errors["programme_id"] = lazy_gettext("Choose a programme from the list.")
+    elif institution is not None and not errors:
+        offered = _offered(db, institution.id)
+        if programme.id not in offered:
+            errors["programme_id"] = _not_offered(institution, list(offered.values()))
     return errors
+
+
+def _offered(db: Session, institution_id: int) -> dict[int, str]:
+    """The programmes the institution offers: id → name in the user's language."""
+    name = Programme.name_da if get_locale() == "da" else Programme.name_en
+    rows = db.execute(
+        select(Programme.id, name)
+        .join(InstitutionProgramme, InstitutionProgramme.programme_id == Programme.id)
+        .where(InstitutionProgramme.institution_id == institution_id)
+        .order_by(Programme.sort_order, name)
+    )
+    return dict(rows.tuples().all())
+
+
+def _not_offered(institution: Organisation, offered: list[str]) -> LazyText:
+    if not offered:
+        return lazy_gettext(
+            "%(institution)s has no programmes on record yet. Ask your guidance counsellor to "
+            "invite you.",
+            institution=institution.name,
+        )
+    return lazy_gettext(
+        "%(institution)s does not offer this programme. It offers: %(programmes)s.",
+        institution=institution.name,
+        programmes=", ".join(offered),
+    )
+
+
+def _birth_date(raw: str, *, today: date) -> date | LazyText:
+    """The date an applicant writes (2008-03-14 from a date field, or 14.03.2008), or why not.
+
+    Ambassadors are students in youth education: someone under 15 or over 30 is told so.
+    """
+    value = raw.strip()
+    if not value:
+        return lazy_gettext("Write your birth date.")
+    iso, danish = _ISO_DATE.match(value), _DANISH_DATE.match(value)
+    try:
+        if iso:
+            born = date(int(iso[1]), int(iso[2]), int(iso[3]))
+        elif danish:
+            born = date(int(danish[3]), int(danish[2]), int(danish[1]))
+        else:
+            raise ValueError(value)
+    except ValueError:
+        return lazy_gettext("Write your birth date as a date, for example 14.03.2008.")
+    if born > today:
+        return lazy_gettext("The birth date is in the future. Check the year.")
+    if born.year < EARLIEST_BIRTH_YEAR:
+        return lazy_gettext("Check the year of your birth date.")
+    age = today.year - born.year - ((today.month, today.day) < (born.month, born.day))
+    if not MIN_AGE <= age <= MAX_AGE:
+        return lazy_gettext(
+            "The ambassador programme is for students in youth education, aged %(least)s to "
+            "%(most)s.",
+            least=MIN_AGE,
+            most=MAX_AGE,
+        )
+    return born
 
 
 def invite_ambassador(
@@ -180,13 +252,21 @@ def apply(
     institution_id: int,
     programme_id: int,
     year_of_study: int,
+    birth_date: str,
     locale: str,
     ip: str | None,
     settings: Settings,
+    clock: Clock = utcnow,
 ) -> Ambassador | None:
-    """A pending application; ``None`` when the address is known (the caller must not say so)."""
+    """A pending application; ``None`` when the address is known (the caller must not say so).
+
+    Only the year of the birth date is kept: it is all matching uses.
+    """
     errors = _check_place(db, institution_id=institution_id, programme_id=programme_id)
-    if errors:
+    born = _birth_date(birth_date, today=clock().astimezone(LOCAL_TIMEZONE).date())
+    if not isinstance(born, date):
+        errors["birth_date"] = born
+    if errors or not isinstance(born, date):
         raise InvalidInput(errors)
     _count_against_limit(db, ip=ip, settings=settings)
     address = normalise_email(email)
@@ -215,6 +295,7 @@ def apply(
         institution_id=institution_id,
         programme_id=programme_id,
         year_of_study=year_of_study,
+        birth_year=born.year,
         state=AmbassadorState.APPLIED,
     )
     db.add(ambassador)

@@ -24,7 +24,7 @@ from mentor.models import Interest, Organisation, Programme, User
 from mentor.policy import Permission, enrolment_school_ids, may_enrol_at
 from mentor.pupils.importing import sealing, service
 from mentor.pupils.importing.columns import COLUMNS, Field
-from mentor.pupils.importing.reading import FileRejected
+from mentor.pupils.importing.reading import FileRejected, too_large
 from mentor.web import flash
 from mentor.web.deps import SessionDep, SettingsDep, allowed
 from mentor.web.forms import FormFields
@@ -36,11 +36,16 @@ Enroller = Annotated[User, Depends(_may_enrol)]
 router = APIRouter(prefix="/pupils/import", dependencies=[Depends(_may_enrol)])
 
 UPLOAD_URL = "/pupils/import"
-ARCHIVE_FIELD = "archive"  # checkboxes archive_<pupil id>
+# One choice for every pupil missing from the file ("keep" or "archive"), and the ids the
+# preview listed: only those are archived, should more have gone missing since.
+ARCHIVE_FIELD = "archive_missing"
+MISSING_FIELD = "missing_ids"
 CHOOSE_SCHOOL = lazy_gettext("Choose one of your schools.")
 CHOOSE_FILE = lazy_gettext("Choose a CSV or Excel file (.csv or .xlsx).")
-# Shown in the preview: changes beyond this many are counted, not listed.
-UPDATES_SHOWN = 200
+# Each list in the preview shows this many names; the rest are counted. A list this short or
+# shorter is open; a longer one is folded.
+LIST_SHOWN = 500
+OPEN_UP_TO = 20
 
 
 @dataclass(frozen=True)
@@ -50,6 +55,8 @@ class Upload:
     fields: dict[str, str]
     filename: str
     data: bytes | None
+    # The whole file's size, which the message about a too large file states.
+    size: int = 0
 
 
 async def _upload(request: Request, settings: SettingsDep) -> Upload:
@@ -61,7 +68,8 @@ async def _upload(request: Request, settings: SettingsDep) -> Upload:
         return Upload(fields=fields, filename="", data=None)
     # One byte past the limit is enough to say "too large" without reading a huge upload.
     data = await file.read(settings.import_max_bytes + 1)
-    return Upload(fields=fields, filename=(file.filename or "")[:200], data=data)
+    size = file.size if file.size is not None else len(data)
+    return Upload(fields=fields, filename=(file.filename or "")[:200], data=data, size=size)
 
 
 UploadDep = Annotated[Upload, Depends(_upload)]
@@ -127,6 +135,9 @@ def preview(
         errors["school_id"] = CHOOSE_SCHOOL
     if upload.data is None:
         errors["file"] = CHOOSE_FILE
+    elif upload.size > settings.import_max_bytes:
+        # Said before reading: only the file's beginning was read, but its size is known.
+        errors["file"] = too_large(upload.size, settings.import_max_bytes)
     if errors or upload.data is None or school_id is None:
         return _upload_page(request, db, user, values=upload.fields, errors=errors, status_code=422)
     try:
@@ -159,19 +170,22 @@ def preview(
     context = {
         "preview": result,
         "sealed": sealed,
-        "updates_shown": result.updates[:UPDATES_SHOWN],
+        "creates_shown": result.creates[:LIST_SHOWN],
+        "updates_shown": result.updates[:LIST_SHOWN],
+        "missing_shown": result.missing[:LIST_SHOWN],
+        "open_up_to": OPEN_UP_TO,
         "archive_field": ARCHIVE_FIELD,
+        "missing_field": MISSING_FIELD,
     }
     return render(request, "pupils/import_preview.html", context)
 
 
 def _archive_choice(fields: Mapping[str, str]) -> set[int]:
-    chosen: set[int] = set()
-    for key in fields:
-        prefix, _, number = key.partition("_")
-        if prefix == ARCHIVE_FIELD and number.isdigit() and len(number) < 12:
-            chosen.add(int(number))
-    return chosen
+    """The listed pupils when the user chose to archive them all; none otherwise."""
+    if fields.get(ARCHIVE_FIELD) != "archive":
+        return set()
+    numbers = fields.get(MISSING_FIELD, "").split(",")
+    return {int(number) for number in numbers if number.isdigit() and len(number) < 12}
 
 
 @router.post("/commit")
@@ -198,7 +212,6 @@ def commit(
             filename=unsealed.filename,
             settings=settings,
             archive_ids=_archive_choice(fields),
-            archive_all_missing=fields.get("archive_all") == "1",
         )
     except (FileRejected, NotFound, Conflict) as error:
         db.rollback()

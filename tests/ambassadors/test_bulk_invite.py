@@ -235,7 +235,7 @@ def test_first_and_last_name_columns_and_an_xlsx_file(
     assert preview.status_code == 200, preview.text
     assert "Inviteres: 1" in preview.text
     assert "Freja Bæk" in preview.text
-    assert "Kolonner, der ikke bruges: Noter." in preview.text
+    assert "Denne kolonne bruges ikke: Noter." in preview.text
     assert "Navnet mangler." in preview.text
 
 
@@ -394,3 +394,80 @@ def test_anonymous_visitors_are_sent_to_the_login(client: TestClient) -> None:
     response = client.get(URL)
     assert response.status_code == 303
     assert response.headers["location"].startswith("/login")
+
+
+def main_of(page: Response) -> str:
+    text = html.unescape(page.text)
+    return text[text.index("<main") : text.index("</main>")]
+
+
+def table_rows(section: str) -> list[list[str]]:
+    """The cells of each body row of the first table in ``section``, tags stripped."""
+    body = section[section.index("<tbody>") : section.index("</tbody>")]
+    return [
+        [re.sub(r"<[^>]+>", "", cell).strip() for cell in re.findall(r"<td[^>]*>(.*?)</td>", row)]
+        for row in re.findall(r"<tr>(.*?)</tr>", body, re.S)
+    ]
+
+
+def section_of(main: str, heading_id: str) -> str:
+    start = main.index(f'id="{heading_id}"')
+    return main[start : main.index("</section>", start)]
+
+
+def test_the_preview_names_who_is_rejected_next_to_the_problem_and_folds_long_lists(
+    client: TestClient, db: Session, admin: User, places: Places
+) -> None:
+    make_user(db, email="kendt@elev.dk", full_name="Kendt Person", role=Role.COUNSELLOR)
+    invited = [f"Elev Nummer{n};elev{n}@elev.dk;HKS;STX;2" for n in range(25)]
+    data = csv_file(
+        *invited,
+        "Kendt Person;kendt@elev.dk;HKS;STX;1",
+        "Åse Bæk;ikke-en-adresse;HKS;STX;1",
+        "Bo Holm;bo@elev.dk;HKS;EUX;1",
+    )
+
+    main = main_of(upload(client, data))
+
+    rejected = section_of(main, "rejected-heading")
+    assert "<details open>" in rejected  # two rejected rows: shown at once
+    rows = table_rows(rejected)
+    assert [row[:3] for row in rows] == [
+        ["28", "Åse Bæk", "E-mail"],
+        ["29", "Bo Holm", "Uddannelse"],
+    ]
+    assert rows[1][4] == "Haderslev Katedralskole udbyder ikke Eux."
+    invites = section_of(main, "invites-heading")
+    assert "<details>" in invites  # 25 names: folded, one click away
+    assert "Vis de 25 studerende, der skal inviteres" in invites
+    assert table_rows(invites)[0][:3] == ["2", "Elev Nummer0", "elev0@elev.dk"]
+    assert len(table_rows(invites)) == 25
+    known = section_of(main, "known-heading")
+    assert "<details open>" in known
+    assert "Vis den 1 studerende, der allerede er kendt" in known
+    assert table_rows(known) == [["27", "Kendt Person", "kendt@elev.dk"]]
+    assert count(db, Ambassador) == 0
+
+
+def test_an_ignored_column_of_addresses_or_phone_numbers_is_a_warning(
+    client: TestClient, db: Session, admin: User, places: Places
+) -> None:
+    data = csv_file(
+        "Sara Holm;sara@elev.dk;HKS;STX;2;sara.privat@gmail.com;20 12 34 56;fodbold",
+        "Mikkel Bæk;mikkel@elev.dk;HKS;STX;1;mikkel@hotmail.com;+45 31221100;",
+        header=f"{HEADER};Privat mail;Mobil;Noter",
+    )
+
+    main = main_of(upload(client, data))
+
+    warning = main[main.index('id="contact-columns"') :]
+    warning = warning[: warning.index("</div>")]
+    assert "Tjek disse kolonner, før du importerer:" in warning
+    assert (
+        "Kolonnen “Privat mail” bruges ikke, men den indeholder e-mailadresser. Invitationer "
+        "sendes kun til kolonnen “E-mail”" in warning
+    )
+    assert "Kolonnen “Mobil” bruges ikke, men den indeholder telefonnumre." in warning
+    assert "Noter" not in warning
+    assert "Disse kolonner bruges ikke: Privat mail, Mobil, Noter." in main
+    assert "Inviteres: 2" in main

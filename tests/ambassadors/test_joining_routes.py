@@ -3,23 +3,46 @@ addresses; invitations by staff; the admin's vetting pages."""
 
 from __future__ import annotations
 
+import html
+import re
+from datetime import date
+from pathlib import Path
+
+import pytest
 from fastapi.testclient import TestClient
 from httpx2 import Response
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from mentor.config import Settings
-from mentor.models import Ambassador, AmbassadorState, OutboxEmail, RateLimitEvent, Role, User
-from tests.factories import make_ambassador, make_institution, make_programme, make_user
+from mentor.models import (
+    Ambassador,
+    AmbassadorState,
+    Organisation,
+    OutboxEmail,
+    Programme,
+    RateLimitEvent,
+    Role,
+    User,
+)
+from tests.factories import (
+    make_ambassador,
+    make_institution,
+    make_institution_programme,
+    make_programme,
+    make_user,
+)
 from tests.web import csrf_token, log_in_as
 
 
 def application(db: Session, email: str) -> dict[str, str]:
+    offered = make_institution_programme(db)
     return {
         "full_name": "Sara Holm",
         "email": email,
-        "institution_id": str(make_institution(db).id),
-        "programme_id": str(make_programme(db).id),
+        "birth_date": f"{date.today().year - 17}-03-14",
+        "institution_id": str(offered.institution_id),
+        "programme_id": str(offered.programme_id),
         "year_of_study": "2",
         "understood": "1",
     }
@@ -91,6 +114,189 @@ def test_a_bad_application_comes_back_with_messages_and_values(
     assert 'id="email-error"' in response.text
     assert 'id="understood-error"' in response.text
     assert db.scalar(select(func.count()).select_from(RateLimitEvent)) == 0
+
+
+def main_of(page: Response) -> str:
+    text = page.text
+    return html.unescape(text[text.index("<main") : text.index("</main>")])
+
+
+def ambassadors(db: Session) -> int:
+    return db.scalar(select(func.count()).select_from(Ambassador)) or 0
+
+
+def test_the_login_page_and_the_readme_link_to_the_application(client: TestClient) -> None:
+    login = client.get("/login")
+
+    assert '<a href="/apply">Søg om at blive ambassadør</a>' in main_of(login)
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    assert "`/apply`" in readme
+
+
+def test_the_programme_must_be_one_the_institution_offers(client: TestClient, db: Session) -> None:
+    data = application(db, "sara@elev.dk")
+    institution = db.get(Organisation, int(data["institution_id"]))
+    offered = db.get(Programme, int(data["programme_id"]))
+    assert institution is not None
+    assert offered is not None
+    elsewhere = make_programme(db, name_da="Hf-eksamen")
+
+    response = apply(client, {**data, "programme_id": str(elsewhere.id)})
+
+    assert response.status_code == 422
+    main = main_of(response)
+    assert 'id="programme_id-error"' in main
+    assert (
+        f"{institution.name} udbyder ikke denne uddannelse. Stedet udbyder: {offered.name_da}."
+    ) in main
+    assert ambassadors(db) == 0
+
+
+def programme_groups(main: str) -> dict[str, list[tuple[str, bool]]]:
+    """The programme dropdown: per <optgroup> label, each option's text and whether chosen."""
+    select = main[
+        main.index('<select id="programme_id"') : main.index(
+            "</select>", main.index('<select id="programme_id"')
+        )
+    ]
+    return {
+        label: [
+            (text.strip(), " selected" in attributes)
+            for attributes, text in re.findall(
+                r"<option value=\"\d+\"([^>]*)>([^<]*)</option>", body
+            )
+        ]
+        for label, body in re.findall(r'<optgroup label="([^"]*)">(.*?)</optgroup>', select, re.S)
+    }
+
+
+def test_the_programmes_are_grouped_under_the_institutions_that_offer_them(
+    client: TestClient, db: Session
+) -> None:
+    katedral = make_institution(db, name="Haderslev Katedralskole")
+    eucsyd = make_institution(db, name="EUC Syd")
+    make_institution(db, name="Tom Skole")  # offers nothing on record: no group
+    stx = make_programme(db, name_da="Gymnasium (stx)")
+    hf = make_programme(db, name_da="Hf-eksamen")
+    eux = make_programme(db, name_da="Eux")
+    for institution, programme in ((katedral, stx), (katedral, hf), (eucsyd, eux), (eucsyd, stx)):
+        make_institution_programme(db, institution=institution, programme=programme)
+
+    page = client.get("/apply")
+
+    groups = programme_groups(main_of(page))
+    assert groups["Haderslev Katedralskole"] == [("Gymnasium (stx)", False), ("Hf-eksamen", False)]
+    assert sorted(groups["EUC Syd"]) == [("Eux", False), ("Gymnasium (stx)", False)]
+    assert "Tom Skole" not in groups
+    assert 'aria-describedby="programme_id-hint"' in page.text
+    assert '<label for="programme_id">Uddannelse' in page.text
+
+    # Sent back with an error elsewhere: the programme is chosen under the chosen institution only.
+    data = {
+        **application(db, "ikke-en-adresse"),
+        "institution_id": str(eucsyd.id),
+        "programme_id": str(stx.id),
+    }
+    again = apply(client, data)
+
+    assert again.status_code == 422
+    groups = programme_groups(main_of(again))
+    assert ("Gymnasium (stx)", True) in groups["EUC Syd"]
+    assert ("Gymnasium (stx)", False) in groups["Haderslev Katedralskole"]
+    assert ambassadors(db) == 0
+
+
+def test_choosing_the_institution_narrows_the_programmes_through_htmx(
+    client: TestClient, db: Session
+) -> None:
+    katedral = make_institution(db, name="Haderslev Katedralskole")
+    eucsyd = make_institution(db, name="EUC Syd")
+    stx = make_programme(db, name_da="Gymnasium (stx)")
+    eux = make_programme(db, name_da="Eux")
+    for institution, programme in ((katedral, stx), (eucsyd, eux), (eucsyd, stx)):
+        make_institution_programme(db, institution=institution, programme=programme)
+    page = client.get("/apply")
+    assert 'hx-get="/apply"' in main_of(page)
+    assert 'hx-target="#programme-field"' in main_of(page)
+
+    fragment = client.get(
+        "/apply",
+        params={"institution_id": str(eucsyd.id), "programme_id": str(stx.id)},
+        headers={"HX-Request": "true"},
+    )
+
+    assert fragment.status_code == 200
+    text = html.unescape(fragment.text)
+    assert "<main" not in text  # the programme field alone, to swap in
+    assert text.lstrip().startswith('<div class="field" id="programme-field">')
+    assert "De uddannelser, EUC Syd udbyder." in text
+    groups = programme_groups(text)
+    assert list(groups) == ["EUC Syd"]
+    assert sorted(groups["EUC Syd"]) == [("Eux", False), ("Gymnasium (stx)", True)]
+
+
+@pytest.mark.parametrize("institution_id", ["", "abc", "9" * 30, "1\x00", "-1"])
+def test_an_unknown_institution_offers_every_group_never_an_error(
+    client: TestClient, db: Session, institution_id: str
+) -> None:
+    make_institution_programme(db)
+
+    fragment = client.get(
+        "/apply",
+        params={"institution_id": institution_id, "programme_id": "9" * 30},
+        headers={"HX-Request": "true"},
+    )
+
+    assert fragment.status_code == 200
+    assert len(programme_groups(html.unescape(fragment.text))) == 1
+    assert "Uddannelserne står under hver institution" in fragment.text
+
+
+TOO_YOUNG_OR_OLD = "Ambassadørkorpset er for elever på en ungdomsuddannelse i alderen 15 til 30 år."
+
+
+@pytest.mark.parametrize(
+    ("birth_date", "message"),
+    [
+        (
+            f"{date.today().year - 14}-01-01",
+            "for elever på en ungdomsuddannelse i alderen 15 til 30",
+        ),
+        (
+            f"{date.today().year - 32}-01-01",
+            "for elever på en ungdomsuddannelse i alderen 15 til 30",
+        ),
+        ("0001-01-01", "Tjek året i din fødselsdato."),
+        (f"{date.today().year + 1}-01-01", "Fødselsdatoen ligger i fremtiden."),
+        ("31.02.2008", "Skriv din fødselsdato som en dato"),
+        ("snart\x00", "Skriv din fødselsdato som en dato"),
+        ("", "Skriv din fødselsdato."),
+    ],
+)
+def test_a_birth_date_outside_15_to_30_or_not_a_date_is_told_and_nothing_saved(
+    client: TestClient, db: Session, birth_date: str, message: str
+) -> None:
+    data = application(db, "ung@elev.dk") | {"birth_date": birth_date}
+
+    response = apply(client, data)
+
+    assert response.status_code == 422
+    main = main_of(response)
+    assert 'id="birth_date-error"' in main
+    assert message in main
+    assert ambassadors(db) == 0
+    assert db.scalar(select(User.id).where(User.email == "ung@elev.dk")) is None
+
+
+def test_the_birth_year_is_kept_and_a_danish_date_is_understood(
+    client: TestClient, db: Session
+) -> None:
+    year = date.today().year - 17
+    response = apply(client, application(db, "sara@elev.dk") | {"birth_date": f"14.03.{year}"})
+
+    assert response.status_code == 303, response.text
+    ambassador = db.scalars(select(Ambassador)).one()
+    assert ambassador.birth_year == year
 
 
 def test_a_counsellor_invites_a_student(client: TestClient, db: Session) -> None:

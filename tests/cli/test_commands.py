@@ -114,16 +114,62 @@ def test_import_ambassadors_previews_then_invites_with_commit(database: Path) ->
     committed = _mentor(database, "import", "ambassadors", str(listing), "--by", admin, "--commit")
 
     assert preview.returncode == 0, preview.stderr
-    assert "1 to invite, 0 already known, 1 rejected rows" in preview.stdout
-    assert "line 3" in preview.stdout
+    # In Danish, the default, with the singular where there is one.
+    assert "1 studerende skal inviteres, 0 er kendt i forvejen, 1 afvist række" in preview.stdout
+    assert "linje 3: Åse Bæk — E-mail:" in preview.stdout
     assert committed.returncode == 0, committed.stderr
-    assert "1 invited" in committed.stdout
+    assert "1 studerende er inviteret" in committed.stdout
     with make_sessionmaker(engine)() as session:
         user = session.scalars(select(User).where(User.email == "soeren@elev.dk")).one()
         assert user.role is Role.AMBASSADOR
         assert session.scalars(select(Ambassador).where(Ambassador.user_id == user.id)).one()
     assert list((database.parent / "mail").glob("*.eml"))
     engine.dispose()
+
+
+def test_import_ambassadors_names_everyone_and_warns_about_contact_columns(
+    database: Path,
+) -> None:
+    from tests.factories import make_institution, make_institution_programme, make_programme
+
+    engine = make_engine(f"sqlite:///{database}")
+    with make_sessionmaker(engine)() as session:
+        institution = make_institution(session, code="EUCNAV", name="EUC Navne")
+        programme = make_programme(session, code="EUX-NAV", name_da="Eux navne")
+        make_institution_programme(session, institution=institution, programme=programme)
+        session.commit()
+    engine.dispose()
+    listing = database.parent / "navne.csv"
+    listing.write_text(
+        "Navn;E-mail;Institution;Uddannelse;Privat mail;Mobil\n"
+        "Ida Holm;ida@elev.dk;EUCNAV;EUX-NAV;ida@gmail.com;20 12 34 56\n"
+        "Første Admin;første.admin@haderslev.dk;EUCNAV;EUX-NAV;;\n"
+        "Bo Bæk;bo@elev.dk;EUCNAV;Alkymi;bo@gmail.com;31 22 11 00\n",
+        encoding="utf-8",
+    )
+
+    preview = _mentor(
+        database, "import", "ambassadors", str(listing), "--by", "første.admin@haderslev.dk"
+    )
+
+    assert preview.returncode == 0, preview.stderr
+    lines = preview.stdout.splitlines()
+    assert "1 studerende skal inviteres, 1 er kendt i forvejen, 1 afvist række" in lines
+    assert "Disse kolonner bruges ikke: Privat mail, Mobil." in lines
+    assert any(
+        line.startswith("Advarsel: Kolonnen “Privat mail” bruges ikke, men den indeholder e-mail")
+        for line in lines
+    )
+    assert any(
+        line.startswith("Advarsel: Kolonnen “Mobil” bruges ikke, men den indeholder telefonnumre")
+        for line in lines
+    )
+    invite = lines.index("Inviteres:")
+    assert lines[invite + 1] == "  linje 2: Ida Holm <ida@elev.dk>, EUC Navne, Eux navne, 1. år"
+    known = lines.index("Allerede kendt, uændret:")
+    assert lines[known + 1] == "  linje 3: Første Admin <første.admin@haderslev.dk>"
+    rejected = lines.index("Afviste rækker:")
+    assert lines[rejected + 1].startswith("  linje 4: Bo Bæk — Uddannelse: “Alkymi”")
 
 
 def test_import_ambassadors_refuses_a_non_admin(database: Path, tmp_path: Path) -> None:

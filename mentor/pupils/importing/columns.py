@@ -131,8 +131,12 @@ COLUMNS: tuple[Column, ...] = (
         Field.GUARDIAN_EMAIL,
         lazy_gettext("Guardian's e-mail"),
         (
-            "Forælders e-mail", "Forældre e-mail", "Forældres e-mail", "Værges e-mail",
-            "Guardian e-mail", "Guardian email", "Parent e-mail", "Parent email",
+            "Forælders e-mail", "Forældre e-mail", "Forældres e-mail", "Forælder e-mail",
+            "Forældre-mail", "Forælder-mail", "Forælders mail", "Forældres mail", "Forældre mail",
+            "Værges e-mail", "Værge e-mail", "Værge-mail", "Værges mail", "Mail forælder",
+            "Mail forældre", "Mail til forældre", "Mail til forælder", "E-mail forælder",
+            "E-mail forældre", "E-mail til forældre", "Guardian e-mail", "Guardian email",
+            "Guardian mail", "Parent e-mail", "Parent email", "Parents' e-mail", "Parent mail",
         ),
         lazy_gettext("An e-mail address like navn@example.dk."),
     ),
@@ -140,8 +144,10 @@ COLUMNS: tuple[Column, ...] = (
         Field.GUARDIAN_PHONE,
         lazy_gettext("Guardian's phone"),
         (
-            "Forælders telefon", "Forældre telefon", "Telefon", "Tlf", "Mobil", "Telefonnummer",
-            "Guardian phone", "Parent phone", "Phone",
+            "Forælders telefon", "Forældre telefon", "Forældres telefon", "Forælder telefon",
+            "Forælder tlf", "Forældre tlf", "Værges telefon", "Værge telefon", "Telefon forælder",
+            "Tlf forælder", "Telefon", "Tlf", "Mobil", "Telefonnummer", "Guardian phone",
+            "Parent phone", "Phone",
         ),
         lazy_gettext("A phone number with 8 to 15 digits, such as 20 12 34 56 or +45 20123456."),
     ),
@@ -191,13 +197,25 @@ KeyT = TypeVar("KeyT", bound=Hashable)
 
 
 @dataclass(frozen=True)
+class IgnoredColumn:
+    """A column the import does not use: where it is and what the file calls it."""
+
+    position: int
+    title: str
+
+
+@dataclass(frozen=True)
 class HeaderMap:
     """Which cell of a row holds which field; what the file calls it; what was not used."""
 
     line: int
     positions: dict[Field, int]
     titles: dict[Field, str]
-    ignored: list[str] = field(default_factory=list)
+    ignored: list[IgnoredColumn] = field(default_factory=list)
+
+    @property
+    def ignored_titles(self) -> list[str]:
+        return [column.title for column in self.ignored]
 
     @property
     def score(self) -> int:
@@ -223,7 +241,7 @@ def alias_table(aliases: Mapping[KeyT, Sequence[str]]) -> dict[str, KeyT]:
 
 def match_header(
     cells: Sequence[str], table: Mapping[str, KeyT]
-) -> tuple[dict[KeyT, int], dict[KeyT, str], list[str]]:
+) -> tuple[dict[KeyT, int], dict[KeyT, str], list[IgnoredColumn]]:
     """Positions and titles of the fields a header row names, and the cells it does not use.
 
     Shared by every file import (pupils, ambassadors): ``table`` comes from ``alias_table``.
@@ -231,14 +249,14 @@ def match_header(
     """
     positions: dict[KeyT, int] = {}
     titles: dict[KeyT, str] = {}
-    ignored: list[str] = []
+    ignored: list[IgnoredColumn] = []
     for index, cell in enumerate(cells):
         title = " ".join(cell.split())
         if not title:
             continue
         found = table.get(normalise_header(title))
         if found is None or found in positions:
-            ignored.append(title)
+            ignored.append(IgnoredColumn(index, title))
             continue
         positions[found] = index
         titles[found] = title

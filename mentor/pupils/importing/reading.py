@@ -13,14 +13,17 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import math
 import zipfile
 from collections import Counter
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from typing import Any
 
+from babel.numbers import format_decimal
+
 from mentor.errors import DomainError
-from mentor.i18n import LazyText, lazy_gettext
+from mentor.i18n import LazyText, get_locale, lazy_gettext
 
 XLSX_MAGIC = b"PK\x03\x04"
 # The old binary Excel format (and other OLE2 files): not something we can read.
@@ -53,13 +56,39 @@ class Table:
     rows: list[Row]  # blank rows left out
     encoding: str | None = None
     delimiter: str | None = None
+    # An XLSX: the sheet read (the first that has rows), its place, and how many sheets there are.
+    sheet: str | None = None
+    sheet_index: int = 0
+    sheet_count: int = 1
 
 
-def _size(size: int) -> str:
-    """5,0 MB or 12 kB, with the Danish decimal comma."""
-    if size >= 1024 * 1024:
-        return f"{size / (1024 * 1024):.1f} MB".replace(".", ",")
-    return f"{-(-size // 1024)} kB"
+KILOBYTE = 1024
+MEGABYTE = 1024 * 1024
+_UNITS = ((MEGABYTE, "MB"), (KILOBYTE, "kB"), (1, "B"))
+
+
+@dataclass(frozen=True)
+class _Amount:
+    """A number of units written when shown, in the language then current: 6,2 or 6.2."""
+
+    value: float
+
+    def __str__(self) -> str:
+        return format_decimal(self.value, "#,##0.#", locale=get_locale())
+
+
+def too_large(size: int, limit: int) -> LazyText:
+    """ "The file is 6,2 MB; the limit is 5 MB": both in the limit's unit, in the user's language.
+
+    The size is rounded up, so a file just over the limit never reads as being at it.
+    """
+    unit, name = next((u, n) for u, n in _UNITS if limit >= u or u == 1)
+    return lazy_gettext(
+        "The file is %(size)s %(unit)s; the limit is %(limit)s %(unit)s.",
+        size=_Amount(math.ceil(size * 10 / unit) / 10),
+        limit=_Amount(limit / unit),
+        unit=name,
+    )
 
 
 def _too_many_rows(max_rows: int) -> LazyText:
@@ -71,13 +100,7 @@ def _too_many_rows(max_rows: int) -> LazyText:
 def read_table(data: bytes, *, filename: str, max_bytes: int, max_rows: int) -> Table:
     """Read a CSV or XLSX file into rows; raise ``FileRejected`` with the reason otherwise."""
     if len(data) > max_bytes:
-        raise FileRejected(
-            lazy_gettext(
-                "The file is %(size)s; the limit is %(limit)s.",
-                size=_size(len(data)),
-                limit=_size(max_bytes),
-            )
-        )
+        raise FileRejected(too_large(len(data), max_bytes))
     if not data.strip():
         raise FileRejected(lazy_gettext("The file is empty."))
     name = filename.lower()
@@ -254,7 +277,25 @@ def _cell_text(value: Any) -> str:
     return _clean(str(value))
 
 
+def _sheet_rows(sheet: Any, *, max_rows: int) -> list[Row]:
+    declared = sheet.max_row
+    if isinstance(declared, int) and declared > max_rows + 1:
+        raise FileRejected(_too_many_rows(max_rows))
+    width = sheet.max_column if isinstance(sheet.max_column, int) else MAX_COLUMNS
+    rows: list[Row] = []
+    values_of = sheet.iter_rows(max_col=min(width, MAX_COLUMNS), values_only=True)
+    for line, values in enumerate(values_of, 1):
+        if line > max_rows + 1:
+            raise FileRejected(_too_many_rows(max_rows))
+        cells = _trimmed([_cell_text(value) for value in values])
+        if cells:
+            rows.append(Row(line=line, cells=cells))
+    return rows
+
+
 def _read_xlsx(data: bytes, *, max_rows: int) -> Table:
+    """The workbook's first sheet that has rows: an empty first sheet is common (a cover, a
+    sheet Excel added), and the preview says which sheet was read."""
     _check_zip(data)
     # Imported here: openpyxl is only needed for workbooks, and loading it costs a moment.
     import openpyxl
@@ -267,22 +308,24 @@ def _read_xlsx(data: bytes, *, max_rows: int) -> Table:
             io.BytesIO(data), read_only=True, data_only=False, keep_links=False
         )
         try:
-            sheet = workbook.worksheets[0]
-            declared = sheet.max_row
-            if isinstance(declared, int) and declared > max_rows + 1:
-                raise FileRejected(_too_many_rows(max_rows))
-            width = sheet.max_column if isinstance(sheet.max_column, int) else MAX_COLUMNS
-            values_of = sheet.iter_rows(max_col=min(width, MAX_COLUMNS), values_only=True)
-            for line, values in enumerate(values_of, 1):
-                if line > max_rows + 1:
-                    raise FileRejected(_too_many_rows(max_rows))
-                cells = _trimmed([_cell_text(value) for value in values])
-                if cells:
-                    rows.append(Row(line=line, cells=cells))
+            sheets = workbook.worksheets
+            index = 0
+            for position, sheet in enumerate(sheets):
+                rows = _sheet_rows(sheet, max_rows=max_rows)
+                if rows:
+                    index = position
+                    break
+            name = str(sheets[index].title) if sheets else None
         finally:
             workbook.close()
     except FileRejected:
         raise
     except Exception:  # whatever the parser trips over in a hostile file: "unreadable"
         raise FileRejected(_not_a_workbook()) from None
-    return Table(kind="xlsx", rows=rows)
+    return Table(
+        kind="xlsx",
+        rows=rows,
+        sheet=name,
+        sheet_index=index,
+        sheet_count=len(sheets),
+    )

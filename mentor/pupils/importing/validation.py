@@ -11,13 +11,13 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import Generic, TypeVar
 
-from babel import Locale
 from pydantic import TypeAdapter, ValidationError
 
 from mentor.i18n import LazyText, lazy_gettext
 from mentor.pupils.importing.columns import BY_FIELD, Field, HeaderMap
+from mentor.pupils.importing.names import Catalogue, KeyT, Resolver, Resolvers
+from mentor.pupils.importing.problems import Problem, RejectedRow, other_lines
 from mentor.pupils.importing.reading import Row
 from mentor.web.forms import Email
 
@@ -39,38 +39,6 @@ _ISO_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})(?:[T ].*)?$")
 # Ten digits, with or without the dash: a CPR number, which the programme must never store.
 _CPR = re.compile(r"^\d{6}-?\d{4}$")
 _PHONE_CHARS = re.compile(r"^\+?[\d\s().-]+$")
-_SPLIT = re.compile(r"[;|\n]")
-
-
-def _key(text: str) -> str:
-    """A lookup key: case, repeated spaces, the spaces around commas and dash kinds ignored."""
-    text = " ".join(text.casefold().split())
-    return text.replace(" ,", ",").replace(", ", ",").replace("–", "-").replace("—", "-")
-
-
-def _language_names() -> dict[str, str]:
-    names: dict[str, str] = {}
-    for locale in ("en", "da"):
-        for code, name in Locale(locale).languages.items():
-            if len(code) == 2:
-                names.setdefault(_key(name), code)
-                names[code] = code
-    return names
-
-
-LANGUAGES = _language_names()
-
-
-@dataclass(frozen=True)
-class Catalogue:
-    """The active interests and programmes, by every name a file may use for them."""
-
-    interests: dict[str, int]
-    programmes: dict[str, int]
-
-    @staticmethod
-    def keys(*names: str) -> list[str]:
-        return [_key(name) for name in names if name]
 
 
 @dataclass(frozen=True)
@@ -91,20 +59,6 @@ class PupilRecord:
     languages: tuple[str, ...] | None = None
     interest_ids: tuple[int, ...] | None = None
     programme_ids: tuple[int, ...] | None = None
-
-
-@dataclass(frozen=True)
-class Problem:
-    line: int
-    column: str
-    value: str
-    message: LazyText
-
-
-@dataclass(frozen=True)
-class RejectedRow:
-    line: int
-    problems: list[Problem]
 
 
 class _Row:
@@ -308,63 +262,8 @@ def _phone(row: _Row) -> str | None:
     return value
 
 
-def split_list(value: str, known: Callable[[str], bool]) -> list[str]:
-    """Split "Film, foto og video, Musik" into items, keeping a known name that has a comma.
-
-    Semicolons, bars and line breaks always separate; a comma separates unless the text on both
-    sides of it together is a known name (the longest match wins).
-    """
-    items: list[str] = []
-    for part in _SPLIT.split(value):
-        pieces = [piece.strip() for piece in part.split(",")]
-        start = 0
-        while start < len(pieces):
-            end = len(pieces)
-            while end > start + 1 and not known(", ".join(pieces[start:end])):
-                end -= 1
-            item = ", ".join(pieces[start:end]).strip()
-            if item:
-                items.append(item)
-            start = end
-    return items
-
-
-KeyT = TypeVar("KeyT", int, str)
-
-
-class _Resolver(Generic[KeyT]):
-    """Names in a list cell → catalogue keys, remembered per distinct cell.
-
-    A school's file repeats the same few cells ("dansk", "STX, EUX") hundreds of times.
-    """
-
-    def __init__(self, names: dict[str, KeyT]) -> None:
-        self.names: dict[str, KeyT] = names
-        self.cache: dict[str, tuple[KeyT, ...] | str] = {}
-
-    def resolve(self, value: str) -> tuple[KeyT, ...] | str:
-        """The keys in order without repeats, or the first name that is not known."""
-        cached = self.cache.get(value)
-        if cached is not None:
-            return cached
-        found: list[KeyT] = []
-        result: tuple[KeyT, ...] | str
-        for item in split_list(value, lambda text: _key(text) in self.names):
-            key = self.names.get(_key(item))
-            if key is None:
-                result = item
-                break
-            if key not in found:
-                found.append(key)
-        else:
-            result = tuple(found)
-        if len(self.cache) < 10_000:
-            self.cache[value] = result
-        return result
-
-
 def _lookup(
-    row: _Row, field: Field, resolver: _Resolver[KeyT], message: Callable[[str], LazyText]
+    row: _Row, field: Field, resolver: Resolver[KeyT], message: Callable[[str], LazyText]
 ) -> tuple[KeyT, ...] | None:
     value = row.value(field)
     if not value:
@@ -374,19 +273,6 @@ def _lookup(
         row.problem(field, message(result))
         return None
     return result
-
-
-@dataclass(frozen=True)
-class Resolvers:
-    interests: _Resolver[int]
-    programmes: _Resolver[int]
-    languages: _Resolver[str]
-
-    @classmethod
-    def of(cls, catalogue: Catalogue) -> Resolvers:
-        return cls(
-            _Resolver(catalogue.interests), _Resolver(catalogue.programmes), _Resolver(LANGUAGES)
-        )
 
 
 def validate_row(
@@ -511,8 +397,3 @@ def validate_rows(
 
 def _ref_cell(row: Row, position: int) -> str:
     return " ".join(row.cells[position].split()) if position < len(row.cells) else ""
-
-
-def other_lines(lines: list[int], *, exclude: int) -> str:
-    others = [str(line) for line in lines[:6] if line != exclude][:5]
-    return ", ".join(others) + (" …" if len(lines) > 6 else "")

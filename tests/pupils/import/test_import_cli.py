@@ -77,7 +77,9 @@ def test_preview_by_default_writes_nothing(database: Path) -> None:
     )
 
     assert result.returncode == 0, result.stderr
-    assert "1 nye, 0 opdateres, 0 uændrede, 22 afvist" in result.stdout
+    assert "23 rækker; 1 ny elev, 0 elever opdateres, 0 uændrede elever, 22 afviste rækker" in (
+        result.stdout
+    )
     assert "linje 3, Klassetrin: Klassetrin 11 ligger uden for 7–10" in result.stdout
     assert "tilføj --commit" in result.stdout
     assert pupil_count(database) == 0
@@ -106,7 +108,7 @@ def test_a_long_file_shows_progress_and_finishes(database: Path, tmp_path: Path)
     result = mentor(database, "import", "pupils", str(long_file), "--school", "GRAM")
 
     assert result.returncode == 0, result.stderr
-    assert "3000 rækker; 3000 nye" in result.stdout
+    assert "3000 rækker; 3000 nye elever" in result.stdout
 
 
 @pytest.mark.parametrize(
@@ -125,3 +127,51 @@ def test_failures_exit_non_zero_with_one_line(database: Path, args: list[str], r
     assert result.stderr.count("\n") == 1
     assert result.stderr.startswith("error: ")
     assert reason in result.stderr
+
+
+def test_the_preview_names_the_pupils_and_the_ignored_columns_and_warns_about_contact_details(
+    database: Path, tmp_path: Path
+) -> None:
+    listing = tmp_path / "kontakt.csv"
+    listing.write_text(
+        "Elevnummer;Fornavn;Efternavn;Klasse;Forælder-mail;Forælder 2 e-mail;Noter\n"
+        "K1;Ida;Holm;8.A;mor@example.dk;far@example.dk;glad for fodbold\n",
+        encoding="utf-8",
+    )
+
+    result = mentor(database, "import", "pupils", str(listing), "--school", "GRAM")
+
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert "1 række; 1 ny elev" in lines[0]
+    assert "Disse kolonner bruges ikke: Forælder 2 e-mail, Noter." in lines
+    assert (
+        "Advarsel: Kolonnen “Forælder 2 e-mail” bruges ikke, men den indeholder e-mailadresser. "
+        "Er det en forælders, så kald kolonnen “Forælders e-mail”; er det elevens egen, "
+        "“Elevens e-mail”."
+    ) in lines
+    assert "Nye elever:" in lines
+    assert "  linje 2: Ida Holm (K1), 8.A" in lines
+
+
+@pytest.mark.parametrize(
+    ("language", "message"),
+    [
+        ("da", "error: Filen fylder 1,5 MB; grænsen er 1 MB."),
+        ("en", "error: The file is 1.5 MB; the limit is 1 MB."),
+    ],
+)
+def test_a_file_over_the_limit_says_both_sizes_in_the_chosen_language(
+    database: Path, tmp_path: Path, language: str, message: str
+) -> None:
+    big = tmp_path / "stor.csv"
+    big.write_bytes(b"x" * (3 * 1024 * 1024 // 2))
+
+    result = CliRunner().invoke(
+        app,
+        ["import", "pupils", str(big), "--school", "GRAM", "--language", language],
+        env={"MENTOR_DATABASE_URL": f"sqlite:///{database}", "MENTOR_IMPORT_MAX_BYTES": "1048576"},
+    )
+
+    assert result.exit_code == 1
+    assert result.stderr.strip() == message

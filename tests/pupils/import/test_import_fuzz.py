@@ -133,7 +133,7 @@ def test_the_upload_endpoint_never_answers_5xx(
 @given(
     fields=st.dictionaries(
         st.sampled_from(
-            ["upload_meta", "upload_0", "upload_signature", "archive_1", "archive_all"]
+            ["upload_meta", "upload_0", "upload_signature", "archive_missing", "missing_ids"]
         ),
         st.text(max_size=60),
     )
