@@ -19,11 +19,17 @@ install: $(STAMP) $(COMPILED)
 %.mo: %.po $(STAMP)
 	$(BIN)/pybabel compile --statistics -i $< -o $@
 
-# Serves the demo on http://127.0.0.1:8000 over plain http, hence cookies without the Secure flag.
+# Serves the demo on http://127.0.0.1:$(PORT) (`make run PORT=8010`) over plain http, hence cookies
+# without the Secure flag. E-mailed links use MENTOR_BASE_URL: the served address unless it is set
+# (`make run MENTOR_BASE_URL=http://192.168.1.20:8000` when others reach the server by another name).
+PORT ?= 8000
+MENTOR_BASE_URL ?= http://127.0.0.1:$(PORT)
+RUN_ENV := MENTOR_COOKIE_SECURE=false MENTOR_BASE_URL=$(MENTOR_BASE_URL)
+
 run: install
-	MENTOR_COOKIE_SECURE=false $(BIN)/mentor db upgrade
-	MENTOR_COOKIE_SECURE=false $(BIN)/mentor demo
-	MENTOR_COOKIE_SECURE=false $(BIN)/mentor serve --host 127.0.0.1 --port 8000
+	$(RUN_ENV) $(BIN)/mentor db upgrade
+	$(RUN_ENV) $(BIN)/mentor demo
+	$(RUN_ENV) $(BIN)/mentor serve --host 127.0.0.1 --port $(PORT)
 
 lint: install
 	$(BIN)/ruff check .

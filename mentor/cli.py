@@ -15,6 +15,7 @@ from mentor import migrations
 from mentor.config import get_settings
 from mentor.db import make_engine, make_sessionmaker, session_scope
 from mentor.errors import DomainError, InvalidInput
+from mentor.i18n import ngettext
 from mentor.models import Role
 
 app = typer.Typer(no_args_is_help=True, add_completion=False, help="Ambassadør")
@@ -136,7 +137,7 @@ def mail_send() -> None:
     factory = make_sessionmaker(make_engine(settings.database_url))
     with factory() as session:
         sent = deliver_pending(session, settings)
-    typer.echo(f"{sent} e-mail(s) sent")
+    typer.echo(ngettext("%(num)s e-mail sent", "%(num)s e-mails sent", sent))
 
 
 @proposals_app.command("expire")
@@ -152,7 +153,11 @@ def proposals_expire() -> None:
         result = expire_due(session, now=utcnow(), settings=settings)
     with factory() as session:
         deliver_pending(session, settings)
-    typer.echo(f"{result.reminded} reminder(s) sent, {result.expired} proposal(s) expired")
+    typer.echo(
+        ngettext("%(num)s reminder sent", "%(num)s reminders sent", result.reminded)
+        + ", "
+        + ngettext("%(num)s proposal expired", "%(num)s proposals expired", result.expired)
+    )
 
 
 @reminders_app.command("send")
@@ -169,8 +174,13 @@ def reminders_send() -> None:
     with factory() as session:
         deliver_pending(session, settings)
     typer.echo(
-        f"{result.reminders} meeting(s) reminded, {result.nudges} log nudge(s), "
-        f"{result.overdue_reports} overdue log(s) reported"
+        ngettext("%(num)s meeting reminded", "%(num)s meetings reminded", result.reminders)
+        + ", "
+        + ngettext("%(num)s log nudge", "%(num)s log nudges", result.nudges)
+        + ", "
+        + ngettext(
+            "%(num)s overdue log reported", "%(num)s overdue logs reported", result.overdue_reports
+        )
     )
 
 
@@ -187,7 +197,7 @@ def digest_send() -> None:
         sent = send_digests(session, now=utcnow(), settings=settings)
     with factory() as session:
         deliver_pending(session, settings)
-    typer.echo(f"{sent} digest(s) sent")
+    typer.echo(ngettext("%(num)s digest sent", "%(num)s digests sent", sent))
 
 
 @app.command()
@@ -226,16 +236,17 @@ def import_pupils(
     """Preview importing a school's pupils from FILE; with --commit, write the good rows."""
     from mentor.i18n import using_locale
     from mentor.pupils.importing.command import run_import
+    from mentor.pupils.importing.reading import too_large
 
     settings = get_settings()
     try:
         size = file.stat().st_size
     except OSError as error:
         fail(f"cannot read {file}: {error.strerror}")
-    if size > settings.import_max_bytes:
-        fail(f"{file} is {size} bytes; the limit is {settings.import_max_bytes}")
     factory = make_sessionmaker(make_engine(settings.database_url))
     with using_locale(language):
+        if size > settings.import_max_bytes:
+            fail(str(too_large(size, settings.import_max_bytes)))
         try:
             with session_scope(factory) as session:
                 lines = run_import(
@@ -367,7 +378,14 @@ def export(
             fail(describe(error))
         except OSError as error:
             fail(f"cannot write {output}: {error.strerror or error}")
-    typer.echo(f"{written.rows} row(s) written to {output}")
+        typer.echo(
+            ngettext(
+                "%(num)s row written to %(file)s",
+                "%(num)s rows written to %(file)s",
+                written.rows,
+                file=str(output),
+            )
+        )
 
 
 def main() -> None:
@@ -389,6 +407,7 @@ def import_ambassadors(
     from sqlalchemy import select
 
     from mentor.ambassadors.bulk_invite import commit_invites, preview_invites
+    from mentor.ambassadors.bulk_invite_command import preview_lines, result_line
     from mentor.i18n import using_locale
     from mentor.models import User
     from mentor.policy import Permission, has_permission
@@ -408,13 +427,8 @@ def import_ambassadors(
             preview = preview_invites(
                 session, data=data, filename=file.name, settings=settings, locale=language
             )
-            for row in preview.rejected:
-                for problem in row.problems:
-                    typer.echo(f"line {problem.line}, {problem.column}: {problem.message}")
-            typer.echo(
-                f"{len(preview.invites)} to invite, {len(preview.known)} already known, "
-                f"{len(preview.rejected)} rejected rows"
-            )
+            for line in preview_lines(preview):
+                typer.echo(line)
             if not commit:
                 return
             result = commit_invites(
@@ -429,7 +443,7 @@ def import_ambassadors(
         except DomainError as error:
             session.rollback()
             fail(describe(error))
-        typer.echo(f"{result.invited} invited")
+        typer.echo(result_line(result))
         from mentor.notifications.delivery import deliver_pending
 
         deliver_pending(session, settings)

@@ -106,6 +106,10 @@ class TimestampMixin:
     )
 
 
+def _unicode_lower(text: str | None) -> str | None:
+    return text.lower() if isinstance(text, str) else text
+
+
 def _configure_sqlite(engine: Engine) -> None:
     """WAL, a busy timeout and ``BEGIN IMMEDIATE`` so that concurrent writers queue.
 
@@ -123,6 +127,9 @@ def _configure_sqlite(engine: Engine) -> None:
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()
+        # SQLite's own lower() folds ASCII only ("Ærø" stays "Ærø"); searches fold Danish names
+        # as PostgreSQL does.
+        dbapi_connection.create_function("lower", 1, _unicode_lower, deterministic=True)
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:

@@ -7,7 +7,7 @@ import time
 from pathlib import Path
 from typing import cast
 
-from sqlalchemy import Table, select, text
+from sqlalchemy import Table, func, select, text
 from sqlalchemy.orm import Session
 
 from mentor.db import bulk_insert, make_engine, make_sessionmaker
@@ -114,3 +114,9 @@ def test_bulk_insert_writes_every_row_with_its_json_and_nulls(db: Session) -> No
         )
         for row in rows
     ]
+
+
+def test_searches_fold_danish_capitals_on_every_database(db: Session) -> None:
+    """Searching "åse" finds "Åse Ærø": SQLite's own lower() folds ASCII only."""
+    assert db.scalar(select(func.lower("Åse ÆRØ Jensen"))) == "åse ærø jensen"
+    assert db.scalar(select(func.lower(None))) is None

@@ -9,6 +9,7 @@ from fastapi import APIRouter, Depends, Request
 from starlette.responses import Response
 
 from mentor.accounts import service
+from mentor.accounts.disable_question import disable_confirmation
 from mentor.accounts.forms import ROLE_LABELS, InviteForm, UserUpdateForm
 from mentor.errors import InvalidInput
 from mentor.models import Role, User
@@ -18,9 +19,11 @@ from mentor.organisations.service import (
     school_choices,
     schools_of_counsellor,
 )
+from mentor.paging import page_links, page_number, search_text
 from mentor.policy import Permission
 from mentor.web import flash
-from mentor.web.deps import SessionDep, SettingsDep, allowed
+from mentor.web.confirmation import confirmation_page, is_confirmed
+from mentor.web.deps import ClockDep, SessionDep, SettingsDep, allowed
 from mentor.web.forms import FormFields, parse_form
 from mentor.web.responses import redirect
 from mentor.web.templating import render
@@ -50,8 +53,13 @@ def _organisation_options(db: SessionDep, keep: int | None) -> list[tuple[str, s
 def users_page(request: Request, db: SessionDep, role: str | None = None) -> Response:
     # A filter the page did not offer (a hand-made URL) shows everyone rather than an error.
     chosen = Role(role) if role in set(Role) else None
+    q = search_text(request.query_params)
+    users = service.list_users(db, role=chosen, q=q, page=page_number(request.query_params))
+    params = {"role": chosen.value if chosen else "", "q": q}
     context = {
-        "users": service.list_users(db, role=chosen),
+        "users": users,
+        "page_links": page_links("/admin/users", params, users),
+        "q": q,
         "role_filter": chosen.value if chosen else "",
         "role_options": ROLE_OPTIONS,
         "role_labels": ROLE_LABELS,
@@ -198,8 +206,24 @@ def _set_active(
     return redirect(request, f"{LIST_URL}/{user.id}")
 
 
+@router.get("/{user_id:int}/disable")
+def disable_question(
+    request: Request, db: SessionDep, clock: ClockDep, user: EditedUser
+) -> Response:
+    return confirmation_page(request, disable_confirmation(db, user=user, now=clock()))
+
+
 @router.post("/{user_id:int}/disable")
-def disable_user(request: Request, db: SessionDep, admin: Admin, user: EditedUser) -> Response:
+def disable_user(
+    request: Request,
+    db: SessionDep,
+    clock: ClockDep,
+    admin: Admin,
+    user: EditedUser,
+    fields: FormFields,
+) -> Response:
+    if not is_confirmed(fields):
+        return confirmation_page(request, disable_confirmation(db, user=user, now=clock()))
     return _set_active(request, db, admin, user, active=False)
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from collections.abc import Collection, Sequence
+from collections.abc import Collection
 from datetime import datetime, timedelta
 
 from sqlalchemy import func, select
@@ -32,6 +32,7 @@ from mentor.models import (
 )
 from mentor.notifications.service import queue_email
 from mentor.organisations.service import set_counsellor_schools
+from mentor.paging import Paged, matches_text, paginate
 
 
 class LoginFailed(DomainError):
@@ -298,12 +299,15 @@ def set_password_with_token(
     return user
 
 
-def list_users(db: Session, *, role: Role | None = None) -> Sequence[User]:
-    """Users with their organisation, for the admin's list: one query whatever their number."""
+def list_users(db: Session, *, role: Role | None = None, q: str = "", page: int = 1) -> Paged[User]:
+    """One page of users with their organisation, for the admin's list: two queries whatever
+    their number; ``q`` finds a name or an e-mail address."""
     query = select(User).options(joinedload(User.organisation)).order_by(User.full_name, User.id)
     if role is not None:
         query = query.where(User.role == role)
-    return db.scalars(query).all()
+    if q:
+        query = query.where(matches_text(q, User.full_name, User.email))
+    return paginate(db, query, page=page)
 
 
 def get_user(db: Session, user_id: int) -> User:

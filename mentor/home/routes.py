@@ -7,28 +7,30 @@ from typing import Any
 from fastapi import APIRouter, Request
 from starlette.responses import Response
 
-from mentor.matches import handoff
-from mentor.meetings.views import waiting_for_school_count
+from mentor.ambassadors.readiness import profile_gaps
+from mentor.home.cards import home_cards
 from mentor.models import Role
 from mentor.organisations.service import schools_of_counsellor
-from mentor.web.deps import ClockDep, OptionalUser, SessionDep
+from mentor.web.deps import ClockDep, OptionalUser, SessionDep, SettingsDep
 from mentor.web.templating import render
 
 router = APIRouter()
 
 
 @router.get("/")
-def home(request: Request, user: OptionalUser, db: SessionDep, clock: ClockDep) -> Response:
+def home(
+    request: Request, user: OptionalUser, db: SessionDep, clock: ClockDep, settings: SettingsDep
+) -> Response:
     if user is None:
         return render(request, "home/landing.html")
-    context: dict[str, Any] = {}
+    # The role's own counts and next actions, as cards that link to the lists behind them.
+    context: dict[str, Any] = {
+        "count_cards": home_cards(db, user=user, now=clock(), settings=settings)
+    }
     if user.role is Role.COUNSELLOR:
         context["current_user_schools"] = schools_of_counsellor(db, counsellor_id=user.id)
-        context["recently_accepted"] = handoff.recently_accepted_count(db, user, now=clock())
-        context["recent_days"] = handoff.RECENT_DAYS
-    if user.role is Role.COORDINATOR:
-        context["to_hand_over"] = handoff.waiting_count(db, user)
-        context["to_confirm"] = waiting_for_school_count(db, user, now=clock())
+    if user.role is Role.AMBASSADOR:
+        context["profile_gaps"] = profile_gaps(db, user_id=user.id)
     return render(request, f"home/{user.role.value}.html", context)
 
 

@@ -20,6 +20,7 @@ from mentor.organisations.school_hours import (
     school_hours_of,
     weekday_name,
 )
+from mentor.paging import page_links, page_number, search_text
 from mentor.policy import Permission
 from mentor.web import flash
 from mentor.web.deps import SessionDep, allowed
@@ -84,7 +85,14 @@ def _form_page(
 
 @router.get("")
 def organisations_page(request: Request, db: SessionDep) -> Response:
-    context = {"organisations": service.list_organisations(db), "kind_labels": KIND_LABELS}
+    q = search_text(request.query_params)
+    organisations = service.list_organisations(db, q=q, page=page_number(request.query_params))
+    context = {
+        "organisations": organisations,
+        "page_links": page_links("/admin/organisations", {"q": q}, organisations),
+        "q": q,
+        "kind_labels": KIND_LABELS,
+    }
     return render(request, "admin/organisations.html", context)
 
 

@@ -16,6 +16,7 @@ from mentor.errors import InvalidInput, NotFound, unique_fields
 from mentor.i18n import LazyText, lazy_gettext
 from mentor.models import CounsellorSchool, Organisation, OrganisationKind, Programme, Role, User
 from mentor.organisations.forms import OrganisationForm
+from mentor.paging import Paged, matches_text, paginate
 
 SCHOOL_KINDS = (OrganisationKind.PRIMARY_SCHOOL, OrganisationKind.TENTH_GRADE_CENTRE)
 _KIND_ORDER = case(
@@ -33,8 +34,14 @@ def schools_of_counsellor(db: Session, *, counsellor_id: int) -> Sequence[Organi
     ).all()
 
 
-def list_organisations(db: Session) -> Sequence[Organisation]:
-    return db.scalars(select(Organisation).order_by(_KIND_ORDER, Organisation.name)).all()
+def list_organisations(db: Session, *, q: str = "", page: int = 1) -> Paged[Organisation]:
+    """One page of organisations (two queries); ``q`` finds a name, code or municipality."""
+    query = select(Organisation).order_by(_KIND_ORDER, Organisation.name, Organisation.id)
+    if q:
+        query = query.where(
+            matches_text(q, Organisation.name, Organisation.code, Organisation.municipality_name)
+        )
+    return paginate(db, query, page=page)
 
 
 def organisation_choices(db: Session, *, keep: Collection[int] = ()) -> Sequence[Organisation]:

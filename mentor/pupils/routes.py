@@ -14,11 +14,12 @@ from mentor.catalogue.languages import checked_languages, language_name, languag
 from mentor.errors import InvalidInput
 from mentor.i18n import get_locale
 from mentor.matches.closing import CLOSE_REASON_LABELS, EndForm, close_reason_options
-from mentor.matches.explanations import explanation_sentences
+from mentor.matches.explanations import Reader, reason_sentences
 from mentor.meetings.labels import ATTENDANCE_LABELS, MEETING_STATE_LABELS
 from mentor.models import Pupil, User
 from mentor.policy import Permission, has_permission, may_set_priority
 from mentor.pupils import consent_routes, notes, service, timeline
+from mentor.pupils.archive_question import archive_confirmation
 from mentor.pupils.consent import ConsentRecord, local_today, record_consent
 from mentor.pupils.deps import VisiblePupil
 from mentor.pupils.forms import (
@@ -35,6 +36,7 @@ from mentor.pupils.forms import (
     parse_filters,
 )
 from mentor.web import flash
+from mentor.web.confirmation import confirmation_page, is_confirmed
 from mentor.web.deps import ClockDep, SessionDep, allowed, client_ip, get_settings_dep
 from mentor.web.forms import FormFields, parse_form
 from mentor.web.responses import redirect
@@ -152,7 +154,11 @@ def render_pupil_page(
         "today": local_today().isoformat(),
         # The matches section: why each was proposed, how it ended, and (for counsellors) the
         # form that ends an open one.
-        "match_reasons": lambda match: explanation_sentences(match.explanation, get_locale()),
+        "match_reasons": lambda match: reason_sentences(
+            match.explanation,
+            get_locale(),
+            Reader.staff(pupil.first_name, match.ambassador.user.full_name),
+        ),
         "close_reason_labels": CLOSE_REASON_LABELS,
         "decline_labels": DECLINE_LABELS,
         "may_end_matches": has_permission(user, Permission.FOLLOW_UP),
@@ -314,8 +320,24 @@ def _set_archived(
     return redirect(request, pupil_url(pupil))
 
 
+@router.get("/{pupil_id:int}/archive")
+def archive_question(
+    request: Request, db: SessionDep, clock: ClockDep, user: Staff, pupil: VisiblePupil
+) -> Response:
+    return confirmation_page(request, archive_confirmation(db, pupil=pupil, now=clock()))
+
+
 @router.post("/{pupil_id:int}/archive")
-def archive_pupil(request: Request, db: SessionDep, user: Staff, pupil: VisiblePupil) -> Response:
+def archive_pupil(
+    request: Request,
+    db: SessionDep,
+    clock: ClockDep,
+    user: Staff,
+    pupil: VisiblePupil,
+    fields: FormFields,
+) -> Response:
+    if not is_confirmed(fields):
+        return confirmation_page(request, archive_confirmation(db, pupil=pupil, now=clock()))
     return _set_archived(request, db, user, pupil, archived=True)
 
 

@@ -27,6 +27,7 @@ from mentor.i18n import (
     ngettext,
 )
 from mentor.web import csrf, flash
+from mentor.web.language_switch import return_path
 from mentor.web.menu import current_item, menu_for
 
 TEMPLATE_DIR = PROJECT_ROOT / "templates"
@@ -74,6 +75,7 @@ def page_context(request: Request) -> dict[str, Any]:
         "menu_current": current_item(menu, request.url.path),
         "locale": get_locale(),
         "csrf_token": csrf.token_for(request),
+        "language_next": return_path(request),
         "flash_messages": flash.pop_messages(request),
         "accessibility_statement_url": request.app.state.settings.accessibility_statement_url,
     }

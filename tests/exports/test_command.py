@@ -76,7 +76,7 @@ def test_a_csv_of_one_schools_pupils_in_a_period(database: str, tmp_path: Path) 
                     "--to", "25.11.2026", "--format", "csv", "--output", str(output))  # fmt: skip
 
     assert result.exit_code == 0, result.stderr
-    assert result.stdout.strip() == f"2 row(s) written to {output}"
+    assert result.stdout.strip() == f"2 rækker skrevet til {output}"
     data = output.read_bytes()
     assert data.startswith(b"\xef\xbb\xbf")
     rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig"), newline=""), delimiter=";"))

@@ -182,6 +182,6 @@ def test_mentor_digest_send_twice_sends_one(tmp_path: Path) -> None:
 
     first, second = digest(), digest()
     assert first.returncode == 0, first.stderr
-    assert "1 digest(s) sent" in first.stdout
-    assert "0 digest(s) sent" in second.stdout
+    assert "1 ugeoversigt sendt" in first.stdout
+    assert "0 ugeoversigter sendt" in second.stdout
     assert len(list((tmp_path / "mail").glob("*.eml"))) == 1

@@ -48,9 +48,9 @@ def test_the_command_reminds_and_expires_once(tmp_path: Path) -> None:
     second = _expire(database, tmp_path)
 
     assert first.returncode == 0, first.stderr
-    assert "1 reminder(s) sent, 1 proposal(s) expired" in first.stdout
+    assert "1 påmindelse sendt, 1 forslag udløbet" in first.stdout
     assert second.returncode == 0, second.stderr
-    assert "0 reminder(s) sent, 0 proposal(s) expired" in second.stdout
+    assert "0 påmindelser sendt, 0 forslag udløbet" in second.stdout
     with factory() as session:
         states = [session.get_one(Match, match_id) for match_id in ids]
         mails = session.scalars(select(OutboxEmail)).all()

@@ -301,7 +301,7 @@ def test_home_pages_point_to_the_meetings(db: Session, client: TestClient, m: Me
     _book(db, client, m)
     sign_in(client, db, m.coordinator)
     home = client.get("/").text
-    assert "1 møde venter på din bekræftelse" in home
+    assert '<span class="count">1</span> møde venter på din bekræftelse' in home
     assert 'href="/school/meetings"' in home
     client.cookies.clear()
     sign_in(client, db, m.ambassador_user)

@@ -325,9 +325,9 @@ def test_the_command_sends_each_mail_once(tmp_path: Path, monkeypatch: pytest.Mo
         get_settings.cache_clear()
 
     assert first.exit_code == 0, first.output
-    assert "1 meeting(s) reminded, 1 log nudge(s), 0 overdue log(s) reported" in first.output
+    assert "1 møde påmindet, 1 påmindelse om log, 0 forsinkede logs meldt" in first.output
     assert second.exit_code == 0, second.output
-    assert "0 meeting(s) reminded, 0 log nudge(s), 0 overdue log(s) reported" in second.output
+    assert "0 møder påmindet, 0 påmindelser om log, 0 forsinkede logs meldt" in second.output
     with factory() as session:
         mails = session.scalars(select(OutboxEmail)).all()
     # The ambassador and the coordinator of the first, the ambassador of the second; all sent.
