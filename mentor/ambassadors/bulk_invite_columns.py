@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from mentor.i18n import LazyText, lazy_gettext
-from mentor.pupils.importing.columns import IgnoredColumn, alias_table, match_header
+from mentor.pupils.importing.columns import Column, IgnoredColumn, alias_table, match_header
 from mentor.pupils.importing.contact_columns import ContactColumn, ContactKind
 from mentor.pupils.importing.reading import FileRejected, Row
 
@@ -26,20 +26,7 @@ class Field(StrEnum):
     YEAR = "year_of_study"
 
 
-@dataclass(frozen=True)
-class Column:
-    field: Field
-    label: LazyText
-    aliases: tuple[str, ...]
-    accepts: LazyText
-    required: bool = False
-
-    @property
-    def danish_header(self) -> str:
-        return self.aliases[0]
-
-
-COLUMNS: tuple[Column, ...] = (
+COLUMNS: tuple[Column[Field], ...] = (
     Column(
         Field.FULL_NAME,
         lazy_gettext("Name"),
@@ -91,7 +78,7 @@ COLUMNS: tuple[Column, ...] = (
     ),
 )  # fmt: skip
 
-BY_FIELD: dict[Field, Column] = {column.field: column for column in COLUMNS}
+BY_FIELD: dict[Field, Column[Field]] = {column.field: column for column in COLUMNS}
 _ALIASES: dict[str, Field] = alias_table({column.field: column.aliases for column in COLUMNS})
 
 

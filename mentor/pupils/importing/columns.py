@@ -12,7 +12,7 @@ import re
 from collections.abc import Hashable, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import TypeVar
+from typing import Generic, TypeVar
 
 from mentor.i18n import LazyText, lazy_gettext
 
@@ -34,9 +34,15 @@ class Field(StrEnum):
     PROGRAMMES = "programmes"
 
 
+FieldT = TypeVar("FieldT", bound=StrEnum)
+
+
 @dataclass(frozen=True)
-class Column:
-    field: Field
+class Column(Generic[FieldT]):
+    """A column of an import file (pupils or students to invite): the field it fills, its label,
+    the headers it is known by (the Danish one first: the example file's), what it accepts."""
+
+    field: FieldT
     label: LazyText
     aliases: tuple[str, ...]
     accepts: LazyText
@@ -47,7 +53,7 @@ class Column:
         return self.aliases[0]
 
 
-COLUMNS: tuple[Column, ...] = (
+COLUMNS: tuple[Column[Field], ...] = (
     Column(
         Field.SCHOOL_REF,
         lazy_gettext("Pupil number"),
@@ -183,7 +189,7 @@ COLUMNS: tuple[Column, ...] = (
     ),
 )  # fmt: skip
 
-BY_FIELD: dict[Field, Column] = {column.field: column for column in COLUMNS}
+BY_FIELD: dict[Field, Column[Field]] = {column.field: column for column in COLUMNS}
 
 _NOT_LETTER_OR_DIGIT = re.compile(r"[\W_]+")
 
