@@ -56,13 +56,24 @@ def describe(error: DomainError) -> str:
 def serve(
     host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
-    workers: Annotated[int, typer.Option(help="Worker processes.")] = 1,
+    workers: Annotated[
+        int | None,
+        typer.Option(help="Worker processes (default: MENTOR_WORKERS, or 1).", min=1),
+    ] = None,
 ) -> None:
     """Serve the web app."""
     import uvicorn
 
     from mentor.logs import uvicorn_log_config
 
+    settings = get_settings()
+    workers = workers or settings.workers
+    if workers > 1 and make_url(settings.database_url).get_backend_name() == "sqlite":
+        typer.echo(
+            "warning: several workers on SQLite wait for each other's writes by polling; "
+            "serve one worker, or use PostgreSQL",
+            err=True,
+        )
     uvicorn.run(
         "mentor.app:create_app",
         factory=True,

@@ -30,6 +30,15 @@ class Settings(BaseSettings):
     base_url: str = "http://127.0.0.1:8000"
     default_locale: str = "da"
 
+    # Serving. Workers: processes of `mentor serve` (several only with PostgreSQL: on SQLite the
+    # writers of one process queue for their turn, those of several processes poll for it).
+    # The pool (PostgreSQL): connections each worker keeps open, and how many more it may open
+    # at a busy moment; workers × (pool size + overflow) must stay below the server's
+    # max_connections.
+    workers: int = 1
+    db_pool_size: int = 5
+    db_max_overflow: int = 10
+
     # Login sessions (seconds). Idle: how long a quiet session lives; absolute: its maximum age.
     session_idle_timeout: int = 2 * 60 * 60
     session_absolute_timeout: int = 12 * 60 * 60

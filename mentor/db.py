@@ -8,6 +8,7 @@ together they are the record of processing (GDPR Art. 30) that the privacy work 
 from __future__ import annotations
 
 import sqlite3
+import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -16,6 +17,7 @@ from typing import Any, ClassVar, TypeVar
 
 from sqlalchemy import (
     JSON,
+    Connection,
     DateTime,
     Engine,
     MetaData,
@@ -25,6 +27,7 @@ from sqlalchemy import (
     insert,
     inspect,
 )
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
 from sqlalchemy.types import TypeDecorator
 
@@ -110,21 +113,84 @@ def _unicode_lower(text: str | None) -> str | None:
     return text.lower() if isinstance(text, str) else text
 
 
+# How long a writer waits for this process's other writers before it gives up ("database is
+# locked"): longer than SQLite's busy timeout, because a turn in the queue is sure to come.
+WRITER_TURN_TIMEOUT = 30.0
+# The threads that run a process's sync routes and dependencies (set by ``mentor.app``), and as
+# many SQLite connections: a request never waits for a connection held by one that waits for a
+# thread. More than anyio's default of 40: a request that waits for its writer's turn holds a
+# thread, and the writer whose turn it is needs one free to go on.
+REQUEST_THREADS = 100
+SQLITE_POOL_SIZE = REQUEST_THREADS
+
+
+class _SQLiteConnection(sqlite3.Connection):
+    """A pysqlite connection that takes its turn among this process's writers.
+
+    SQLite lets one writer in at a time and makes the others poll (the busy handler sleeps and
+    retries, ever longer): under load the pollers starve and give up with "database is locked".
+    So the writers of one process queue on a lock of their engine instead, taken before ``BEGIN
+    IMMEDIATE`` and given back when the transaction has committed or rolled back; SQLite's busy
+    timeout is left for other processes (the cron command line, a second server).
+    """
+
+    writer_turn: threading.Lock  # the engine's, set when the connection is made
+    holds_turn = False
+
+    def take_writer_turn(self) -> None:
+        if not self.writer_turn.acquire(timeout=WRITER_TURN_TIMEOUT):
+            raise OperationalError(
+                "BEGIN IMMEDIATE",
+                None,
+                sqlite3.OperationalError("database is locked (waited for this process's writers)"),
+            )
+        self.holds_turn = True
+
+    def give_back_turn(self) -> None:
+        if self.holds_turn:
+            self.holds_turn = False
+            self.writer_turn.release()
+
+    def commit(self) -> None:
+        # Given back only once COMMIT is through: a COMMIT that failed leaves the transaction
+        # open, and its ROLLBACK gives the turn back.
+        super().commit()
+        self.give_back_turn()
+
+    def rollback(self) -> None:
+        try:
+            super().rollback()
+        finally:
+            self.give_back_turn()
+
+    def close(self) -> None:
+        try:
+            super().close()
+        finally:
+            self.give_back_turn()
+
+
 def _configure_sqlite(engine: Engine) -> None:
     """WAL, a busy timeout and ``BEGIN IMMEDIATE`` so that concurrent writers queue.
 
     pysqlite's own transaction handling starts transactions lazily and as DEFERRED, so two writers
     can both read a free slot and both book it. We switch it off and emit BEGIN ourselves (the
-    SQLAlchemy "pysqlite SAVEPOINT workaround"), IMMEDIATE unless the connection says otherwise.
+    SQLAlchemy "pysqlite SAVEPOINT workaround"), IMMEDIATE unless the connection says otherwise
+    (``read_by_default``); an IMMEDIATE transaction first waits its turn among this process's
+    writers (``_SQLiteConnection``).
     """
+    writer_turn = threading.Lock()
 
     @event.listens_for(engine, "connect")
-    def _on_connect(dbapi_connection: sqlite3.Connection, _record: Any) -> None:
+    def _on_connect(dbapi_connection: _SQLiteConnection, _record: Any) -> None:
         dbapi_connection.isolation_level = None
+        dbapi_connection.writer_turn = writer_turn
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA busy_timeout=5000")
         cursor.execute("PRAGMA foreign_keys=ON")
+        # In WAL mode a commit is written to the log before COMMIT returns and survives the
+        # process being killed; NORMAL skips only the fsync that protects against power loss.
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()
         # SQLite's own lower() folds ASCII only ("Ærø" stays "Ærø"); searches fold Danish names
@@ -132,17 +198,63 @@ def _configure_sqlite(engine: Engine) -> None:
         dbapi_connection.create_function("lower", 1, _unicode_lower, deterministic=True)
 
     @event.listens_for(engine, "begin")
-    def _on_begin(connection: Any) -> None:
+    def _on_begin(connection: Connection) -> None:
         mode = connection.get_execution_options().get("sqlite_begin", "IMMEDIATE")
-        connection.exec_driver_sql(f"BEGIN {mode}")
+        driver = connection.connection.driver_connection
+        assert isinstance(driver, _SQLiteConnection)
+        if mode != "DEFERRED":
+            driver.take_writer_turn()
+        try:
+            connection.exec_driver_sql(f"BEGIN {mode}")
+        except BaseException:
+            driver.give_back_turn()
+            raise
 
 
-def make_engine(url: str, **kwargs: Any) -> Engine:
+def make_engine(
+    url: str, *, pool_size: int | None = None, max_overflow: int | None = None, **kwargs: Any
+) -> Engine:
+    """The engine for ``url``; the pool sizes apply to PostgreSQL (``Settings.db_pool_size``)."""
     if url.startswith("sqlite"):
-        engine = create_engine(url, connect_args={"check_same_thread": False}, **kwargs)
+        # One process serves SQLite: a connection for each of its request threads, so that no
+        # request waits for the pool while others wait for their writer's turn. SQLite
+        # connections are cheap; the pool settings are PostgreSQL's.
+        if "poolclass" not in kwargs:
+            kwargs.setdefault("pool_size", SQLITE_POOL_SIZE)
+            kwargs.setdefault("max_overflow", 10)
+        engine = create_engine(
+            url,
+            connect_args={"check_same_thread": False, "factory": _SQLiteConnection},
+            **kwargs,
+        )
         _configure_sqlite(engine)
         return engine
+    if pool_size is not None:
+        kwargs["pool_size"] = pool_size
+    if max_overflow is not None:
+        kwargs["max_overflow"] = max_overflow
     return create_engine(url, pool_pre_ping=True, **kwargs)
+
+
+def read_by_default(session: Session) -> None:
+    """Begin every transaction of ``session`` as a reader (``BEGIN DEFERRED`` on SQLite).
+
+    A reader never waits for writers, but on SQLite it cannot become one: once another
+    connection has committed since its first read, its first write fails at once ("database is
+    locked", whatever the busy timeout). So a request that reads by default writes in a
+    transaction begun by ``begin_writing``, after it committed its reads.
+    """
+    bind = session.bind
+    if isinstance(bind, Engine) and bind.dialect.name == "sqlite":
+        session.bind = bind.execution_options(sqlite_begin="DEFERRED")
+
+
+def begin_writing(session: Session) -> None:
+    """Begin ``session``'s next transaction as a writer: ``BEGIN IMMEDIATE`` on SQLite, in its
+    turn among this process's writers. Between transactions only (commit the reads first)."""
+    if session.in_transaction():
+        raise RuntimeError("a transaction is in progress; commit it before writing")
+    session.connection(execution_options={"sqlite_begin": "IMMEDIATE"})
 
 
 def make_sessionmaker(engine: Engine) -> sessionmaker[Session]:

@@ -10,12 +10,12 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import Engine, func, select
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from mentor.audit.service import record
-from mentor.db import make_engine, make_sessionmaker
+from mentor.db import make_engine, make_sessionmaker, read_by_default
 from mentor.migrations import upgrade
 from mentor.models import AuditEvent, Setting
 from mentor.web.views import commit_view
@@ -48,3 +48,30 @@ def test_commit_view_writes_the_audit_event_in_a_transaction_of_its_own(tmp_path
     page.close()
     assert other.scalar(select(func.count(AuditEvent.id))) == 1
     other.close()
+
+
+def _turn_is_taken(engine: Engine) -> bool:
+    connection = engine.raw_connection()
+    try:
+        taken: bool = connection.driver_connection.writer_turn.locked()  # type: ignore[union-attr]
+        return taken
+    finally:
+        connection.close()
+
+
+def test_after_its_audit_event_a_page_reads_on_without_holding_up_writers(tmp_path: Path) -> None:
+    """The template may still read after ``commit_view``: as a reader, not holding the writers'
+    turn while the page is rendered and sent."""
+    url = f"sqlite:///{tmp_path / 'wal.sqlite3'}"
+    upgrade(url)
+    engine = make_engine(url)
+    page = make_sessionmaker(engine)()
+    read_by_default(page)
+    page.scalar(select(func.count(AuditEvent.id)))
+
+    commit_view(page, lambda: record(page, actor_id=None, action="read", object_type="pupil"))
+    assert page.scalar(select(func.count(AuditEvent.id))) == 1  # rendering reads on
+
+    assert not _turn_is_taken(engine)
+    page.close()
+    engine.dispose()

@@ -9,9 +9,9 @@ from __future__ import annotations
 import hashlib
 import secrets
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session, joinedload
 
 from mentor.config import Settings
@@ -54,14 +54,24 @@ def start_session(
 @dataclass(frozen=True)
 class ResolvedSession:
     login_session: LoginSession | None
-    needs_write: bool
+    # Bookkeeping for the caller to write (``write_bookkeeping``): an ended session to delete,
+    # or the time the idle clock moves on to.
+    ended_id: int | None = None
+    touched_at: datetime | None = None
+
+    @property
+    def needs_write(self) -> bool:
+        return self.ended_id is not None or self.touched_at is not None
 
 
-def resolve_session(db: Session, *, token: str, settings: Settings) -> ResolvedSession:
-    """The live session for a cookie token, with its user loaded; none when absent or expired.
+def resolve_session(
+    db: Session, *, token: str, settings: Settings, now: datetime
+) -> ResolvedSession:
+    """The live session for a cookie token, with its user loaded; none when absent or ended.
 
-    ``needs_write`` says the caller must commit: an expired session was deleted, or the idle clock
-    was moved on.
+    Reads only: what must be written (``needs_write``) is written by ``write_bookkeeping`` in a
+    transaction of the caller's choosing, since on SQLite a reading transaction must not start
+    writing (mentor.db.read_by_default).
     """
     found = db.scalar(
         select(LoginSession)
@@ -69,18 +79,33 @@ def resolve_session(db: Session, *, token: str, settings: Settings) -> ResolvedS
         .where(LoginSession.token_hash == _hash(token))
     )
     if found is None:
-        return ResolvedSession(login_session=None, needs_write=False)
-    now = utcnow()
+        return ResolvedSession(login_session=None)
     idle_limit = found.last_seen_at + timedelta(seconds=settings.session_idle_timeout)
     if found.expires_at <= now or idle_limit <= now or not found.user.is_active:
-        db.delete(found)
-        db.flush()
-        return ResolvedSession(login_session=None, needs_write=True)
+        return ResolvedSession(login_session=None, ended_id=found.id)
     if now - found.last_seen_at >= TOUCH_INTERVAL:
-        found.last_seen_at = now
-        db.flush()
-        return ResolvedSession(login_session=found, needs_write=True)
-    return ResolvedSession(login_session=found, needs_write=False)
+        return ResolvedSession(login_session=found, touched_at=now)
+    return ResolvedSession(login_session=found)
+
+
+def write_bookkeeping(db: Session, resolved: ResolvedSession) -> None:
+    """Delete the ended session, or move its idle clock on.
+
+    One statement each, that finds nothing to do when a request of the same session at the same
+    time did it first (a browser asks for several pages at once after a quiet spell).
+    """
+    if resolved.ended_id is not None:
+        db.execute(delete(LoginSession).where(LoginSession.id == resolved.ended_id))
+    elif resolved.touched_at is not None and resolved.login_session is not None:
+        db.execute(
+            update(LoginSession)
+            .where(
+                LoginSession.id == resolved.login_session.id,
+                LoginSession.last_seen_at <= resolved.touched_at - TOUCH_INTERVAL,
+            )
+            .values(last_seen_at=resolved.touched_at)
+            .execution_options(synchronize_session=False)
+        )
 
 
 def end_session(db: Session, *, token: str) -> None:

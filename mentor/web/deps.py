@@ -7,15 +7,15 @@ pages all know who is asking; ``require_user`` is what the protected router adds
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from typing import Annotated
+from collections.abc import Callable, Coroutine, Iterator
+from typing import Annotated, Any
 
 from fastapi import Depends, Request
 from sqlalchemy.orm import Session
 
-from mentor.accounts.sessions import COOKIE_NAME, resolve_session
+from mentor.accounts.sessions import COOKIE_NAME, resolve_session, write_bookkeeping
 from mentor.config import Settings
-from mentor.db import Clock
+from mentor.db import Clock, begin_writing, read_by_default, utcnow
 from mentor.errors import LoginRequired
 from mentor.models import User
 from mentor.notifications.delivery import deliver_in_background
@@ -24,25 +24,35 @@ from mentor.policy import Permission, authorize
 from mentor.web import csrf
 
 
-def get_settings_dep(request: Request) -> Settings:
+def app_settings(request: Request) -> Settings:
     settings: Settings = request.app.state.settings
     return settings
+
+
+# The dependencies that do no I/O are ``async``: FastAPI runs a plain ``def`` dependency in its
+# thread pool, a hand-over between threads on every request for a value at hand.
+async def get_settings_dep(request: Request) -> Settings:
+    return app_settings(request)
 
 
 def get_db(request: Request) -> Iterator[Session]:
     factory = request.app.state.session_factory
     with factory() as session:
         if request.method in csrf.SAFE_METHODS:
-            # Reads need no write lock on SQLite; writes take one at BEGIN (see mentor.db).
-            session.connection(execution_options={"sqlite_begin": "DEFERRED"})
+            # A page reads without waiting for writers; what it writes (the session's idle
+            # clock, its audit events) goes in a short writing transaction of its own
+            # (mentor.db.begin_writing), never in the reading one.
+            read_by_default(session)
         yield session
-        # Runs after the response is sent: mail a committed action queued goes out now, so no
-        # route has to remember it (what fails stays in the outbox for `mentor mail send`).
-        if session.info.pop(OUTBOX_PENDING, False):
-            deliver_in_background(factory, request.app.state.settings)
+        outbox_pending = session.info.pop(OUTBOX_PENDING, False)
+    # Runs after the response is sent, once the request's transaction is over (a writer's turn
+    # is given back before delivery writes): mail a committed action queued goes out now, so no
+    # route has to remember it (what fails stays in the outbox for `mentor mail send`).
+    if outbox_pending:
+        deliver_in_background(factory, request.app.state.settings)
 
 
-def get_clock(request: Request) -> Clock:
+async def get_clock(request: Request) -> Clock:
     clock: Clock = request.app.state.clock
     return clock
 
@@ -60,10 +70,19 @@ def load_user(request: Request, db: SessionDep, settings: SettingsDep) -> User |
     token = request.cookies.get(COOKIE_NAME)
     if not token:
         return None
-    resolved = resolve_session(db, token=token, settings=settings)
+    # Who is asking is read as a reader whatever the method (on SQLite a POST's transactions
+    # begin as writers, in their turn), and that transaction ends here: nothing — above all no
+    # writer's turn — is held while the request waits for a thread for its next step.
+    db.connection(execution_options={"sqlite_begin": "DEFERRED"})
+    # The session's own clock, not the app's: a test that moves the app's clock a day on
+    # should not log its user out.
+    resolved = resolve_session(db, token=token, settings=settings, now=utcnow())
+    db.commit()
     if resolved.needs_write:
-        # Session bookkeeping (the idle clock, dropping an expired session) is its own small unit
+        # Session bookkeeping (the idle clock, dropping an ended session) is its own small unit
         # of work, committed before the route starts its own.
+        begin_writing(db)
+        write_bookkeeping(db, resolved)
         db.commit()
     login_session = resolved.login_session
     if login_session is None:
@@ -80,7 +99,7 @@ async def verify_csrf(request: Request, _user: OptionalUser) -> None:
     await csrf.verify(request)
 
 
-def require_user(user: OptionalUser) -> User:
+async def require_user(user: OptionalUser) -> User:
     if user is None:
         raise LoginRequired()
     return user
@@ -93,10 +112,10 @@ def client_ip(request: Request) -> str | None:
     return request.client.host if request.client else None
 
 
-def allowed(permission: Permission) -> Callable[[User], User]:
+def allowed(permission: Permission) -> Callable[[User], Coroutine[Any, Any, User]]:
     """A dependency that lets the request through only when the policy grants ``permission``."""
 
-    def check(user: CurrentUser) -> User:
+    async def check(user: CurrentUser) -> User:
         authorize(user, permission)
         return user
 
