@@ -280,7 +280,10 @@ def _meetings(db: Session, scope: Scope, period: Period) -> list[list[Cell]]:
         .where(
             Meeting.school_id == scope.school.id,
             Meeting.id.in_(scope.meeting_ids),
-            Pupil.id.in_(scope.pupil_ids),
+            # "+ 0": the pupils are checked against the list after each meeting's participants
+            # are found; as an index term SQLite would probe every meeting with every pupil of
+            # the school (2,800 meetings x 500 pupils: 0.3 s instead of 25 ms).
+            (Pupil.id + 0).in_(scope.pupil_ids),
             *period.within(Meeting.starts_at),
         )
         .order_by(Meeting.starts_at, Meeting.id, Pupil.sort_name, Pupil.id)

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from sqlalchemy import ColumnElement, case, func, select
-from sqlalchemy.orm import Session
+from sqlalchemy import ColumnElement, and_, case, exists, func, select
+from sqlalchemy.orm import Session, aliased
 
 from mentor.models import (
     OPEN_MATCH_STATES,
@@ -72,14 +72,17 @@ def _counted(condition: ColumnElement[bool]) -> ColumnElement[int]:
 
 def caseload(db: Session, user: User) -> list[SchoolCaseload]:
     """The caseload of ``user``, school by school (by name), class by class."""
-    accepted = select(Match.pupil_id).where(Match.state == MatchState.ACCEPTED)
-    open_match = select(Match.pupil_id).where(Match.state.in_(OPEN_MATCH_STATES))
-    met = (
-        select(MeetingParticipant.pupil_id)
+    # A pupil has at most one open match (uq_match_pupil_id_open): joined, one lookup a pupil.
+    open_match = aliased(Match)
+    # Looked up a pupil through (pupil_id, attendance), not a list of every participant present
+    # at a held meeting (tens of thousands) built on each request.
+    met = exists(
+        select(MeetingParticipant.id)
         .join(Meeting, Meeting.id == MeetingParticipant.meeting_id)
         .where(
-            Meeting.state == MeetingState.HELD,
+            MeetingParticipant.pupil_id == Pupil.id,
             MeetingParticipant.attendance == Attendance.PRESENT,
+            Meeting.state == MeetingState.HELD,
         )
     )
     consented = Pupil.consent_state == ConsentState.GIVEN
@@ -92,12 +95,16 @@ def caseload(db: Session, user: User) -> list[SchoolCaseload]:
             func.count(Pupil.id),
             _counted(consented),
             _counted(Pupil.questionnaire_completed_at.is_not(None)),
-            _counted(Pupil.id.in_(accepted)),
-            _counted(Pupil.id.in_(met)),
-            _counted(consented & Pupil.id.not_in(open_match)),
+            _counted(open_match.state == MatchState.ACCEPTED),
+            _counted(met),
+            _counted(consented & open_match.id.is_(None)),
         )
         .select_from(Pupil)
         .join(Organisation, Organisation.id == Pupil.school_id)
+        .outerjoin(
+            open_match,
+            and_(open_match.pupil_id == Pupil.id, open_match.state.in_(OPEN_MATCH_STATES)),
+        )
         .where(
             Pupil.status == PupilStatus.ACTIVE,
             Pupil.school_id.in_(enrolment_school_ids(user)),

@@ -17,7 +17,7 @@ from starlette.responses import Response
 from mentor.ambassadors.certificate_routes import parse_day
 from mentor.errors import InvalidInput
 from mentor.followup import caseload, check_ins
-from mentor.followup.queues import (
+from mentor.followup.queue_pages import (
     PAGE_SIZE,
     SORT_OPTIONS,
     QueueFilters,

@@ -13,19 +13,20 @@ from fastapi import APIRouter, Depends, Request
 from starlette.responses import Response
 
 from mentor.errors import NotFound
+from mentor.followup.queue_counts import dashboard_counts
+from mentor.followup.queue_pages import (
+    SORT_OPTIONS,
+    QueueFilters,
+    QueueRow,
+    parse_filters,
+    queue_page,
+)
 from mentor.followup.queues import (
     MAX_DAYS,
-    SORT_OPTIONS,
     Link,
-    QueueFilters,
     QueueKey,
-    QueueRow,
     Thresholds,
-    counts,
-    flag_counts,
-    parse_filters,
     queue_label,
-    queue_page,
     save_thresholds,
     thresholds,
 )
@@ -57,15 +58,14 @@ def dashboard(
     request: Request, db: SessionDep, settings: SettingsDep, user: Counsellor, clock: ClockDep
 ) -> Response:
     now = clock()
-    chosen, queues = counts(db, user=user, now=now, settings=settings)
-    flags = flag_counts(db, user=user, now=now, settings=settings)
+    counted = dashboard_counts(db, user=user, now=now, settings=settings)
     context = {
-        "queues": queues,
+        "queues": counted.queues,
         "nudges": deadline_nudges(db, user=user, now=now),
         "rematch": rematch.waiting(db, user=user),
-        "thresholds": chosen,
+        "thresholds": counted.thresholds,
         "flags": [
-            (str(PRIORITY_LABELS[priority]), *flags.get(priority.value, (0, 0)))
+            (str(PRIORITY_LABELS[priority]), *counted.flags.get(priority.value, (0, 0)))
             for priority in (FollowUpPriority.HIGH, FollowUpPriority.NORMAL, FollowUpPriority.LOW)
         ],
         "now": now,

@@ -13,7 +13,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from mentor.config import Settings
-from mentor.followup.queues import counts
+from mentor.followup.queue_counts import counts
 from mentor.followup.school_year import deadline_nudges
 from mentor.i18n import LOCAL_TIMEZONE
 from mentor.models import CounsellorSchool, DigestDelivery, Role, User

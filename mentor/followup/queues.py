@@ -160,8 +160,11 @@ def _columns(
     link: Link,
     link_id: Any,
     pupil_id: Any = None,
+    lean: bool = False,
 ) -> tuple[Any, ...]:
-    """The columns every queue selects, labelled alike."""
+    """The columns every queue selects, labelled alike; ``lean``: only ``since`` (to count)."""
+    if lean:
+        return (since.label("since"),)
     return (
         ident.label("ident"),
         name.label("name"),
@@ -175,12 +178,24 @@ def _columns(
     )
 
 
-def _active_pupils_in(scope: Select[tuple[int]]) -> ColumnElement[bool]:
+def active_pupils_in(scope: Select[tuple[int]]) -> ColumnElement[bool]:
     return and_(Pupil.school_id.in_(scope), Pupil.status == PupilStatus.ACTIVE)
 
 
 def _open_match() -> ColumnElement[bool]:
-    return exists().where(Match.pupil_id == Pupil.id, Match.state.in_(OPEN_MATCH_STATES))
+    return exists(
+        select(Match.pupil_id).where(Match.pupil_id == Pupil.id, Match.state.in_(OPEN_MATCH_STATES))
+    )
+
+
+def flag_conditions(scope: Select[tuple[int]]) -> ColumnElement[bool]:
+    """Unresolved follow-up flags of the caseload's meetings, one a pupil who took part."""
+    return and_(
+        Meeting.school_id.in_(scope),
+        MeetingLog.needs_follow_up,
+        MeetingLog.follow_up_resolved_at.is_(None),
+        MeetingParticipant.attendance != Attendance.UNKNOWN,
+    )
 
 
 def queue_select(
@@ -190,9 +205,16 @@ def queue_select(
     chosen: Thresholds,
     now: datetime,
     settings: Settings,
+    lean: bool = False,
 ) -> Select[Any]:
-    """The rows of one queue (not ordered): ident, name, school, since, detail, link, link_id."""
-    pupils = select().select_from(Pupil).join(Organisation, Organisation.id == Pupil.school_id)
+    """The rows of one queue (not ordered): ident, name, school, since, detail, link, link_id.
+
+    ``lean``: only ``since``, without the joins that fetch names and schools (every pupil, meeting
+    and feedback has a school and every participant a pupil, so they never change a count).
+    """
+    pupils = select().select_from(Pupil)
+    if not lean:
+        pupils = pupils.join(Organisation, Organisation.id == Pupil.school_id)
     if key is QueueKey.NO_CONSENT:
         return pupils.add_columns(
             *_columns(
@@ -202,8 +224,9 @@ def queue_select(
                 detail=Pupil.consent_state,
                 link=Link.PUPIL,
                 link_id=Pupil.id,
+                lean=lean,
             )
-        ).where(_active_pupils_in(scope), Pupil.consent_state != ConsentState.GIVEN)
+        ).where(active_pupils_in(scope), Pupil.consent_state != ConsentState.GIVEN)
     if key is QueueKey.NO_QUESTIONNAIRE:
         return pupils.add_columns(
             *_columns(
@@ -213,8 +236,9 @@ def queue_select(
                 detail=null(),
                 link=Link.PUPIL,
                 link_id=Pupil.id,
+                lean=lean,
             )
-        ).where(_active_pupils_in(scope), Pupil.questionnaire_completed_at.is_(None))
+        ).where(active_pupils_in(scope), Pupil.questionnaire_completed_at.is_(None))
     if key is QueueKey.UNMATCHED:
         return pupils.add_columns(
             *_columns(
@@ -225,9 +249,10 @@ def queue_select(
                 detail=Pupil.grade,
                 link=Link.PUPIL,
                 link_id=Pupil.id,
+                lean=lean,
             )
         ).where(
-            _active_pupils_in(scope),
+            active_pupils_in(scope),
             Pupil.consent_state == ConsentState.GIVEN,
             ~_open_match(),
         )
@@ -242,19 +267,22 @@ def queue_select(
                     detail=null(),
                     link=Link.PUPIL,
                     link_id=Pupil.id,
+                    lean=lean,
                 )
             )
             .where(
-                _active_pupils_in(scope),
+                active_pupils_in(scope),
                 Match.state == MatchState.PROPOSED,
                 Match.proposed_at <= now - timedelta(days=chosen.proposal_days),
             )
         )
     if key is QueueKey.NO_MEETING:
-        booked = exists().where(
-            MeetingParticipant.match_id == Match.id,
-            MeetingParticipant.meeting_id == Meeting.id,
-            Meeting.state.in_(BOOKED_STATES),
+        booked = exists(
+            select(MeetingParticipant.id).where(
+                MeetingParticipant.match_id == Match.id,
+                MeetingParticipant.meeting_id == Meeting.id,
+                Meeting.state.in_(BOOKED_STATES),
+            )
         )
         return (
             pupils.join(Match, Match.pupil_id == Pupil.id)
@@ -266,10 +294,11 @@ def queue_select(
                     detail=null(),
                     link=Link.PUPIL,
                     link_id=Pupil.id,
+                    lean=lean,
                 )
             )
             .where(
-                _active_pupils_in(scope),
+                active_pupils_in(scope),
                 Match.state == MatchState.ACCEPTED,
                 Match.responded_at <= now - timedelta(days=chosen.first_meeting_days),
                 ~booked,
@@ -279,9 +308,11 @@ def queue_select(
         select()
         .select_from(Meeting)
         .join(MeetingParticipant, MeetingParticipant.meeting_id == Meeting.id)
-        .join(Pupil, Pupil.id == MeetingParticipant.pupil_id)
-        .join(Organisation, Organisation.id == Meeting.school_id)
     )
+    if not lean:
+        meetings = meetings.join(Pupil, Pupil.id == MeetingParticipant.pupil_id).join(
+            Organisation, Organisation.id == Meeting.school_id
+        )
     if key is QueueKey.NOT_LOGGED:
         return meetings.add_columns(
             *_columns(
@@ -291,12 +322,14 @@ def queue_select(
                 detail=null(),
                 link=Link.MEETING,
                 link_id=Meeting.id,
+                lean=lean,
             )
         ).where(
             Meeting.school_id.in_(scope),
             Meeting.state.in_((MeetingState.SCHEDULED, MeetingState.HELD)),
             Meeting.ends_at <= now - timedelta(days=chosen.log_days),
-            ~exists().where(MeetingLog.meeting_id == Meeting.id),
+            # The log's unique index answers alone (no row read a meeting).
+            ~exists(select(MeetingLog.meeting_id).where(MeetingLog.meeting_id == Meeting.id)),
         )
     if key is QueueKey.FLAGS:
         return (
@@ -309,37 +342,31 @@ def queue_select(
                     detail=MeetingLog.follow_up_priority,
                     link=Link.LOG,
                     link_id=Meeting.id,
+                    lean=lean,
                 )
             )
-            .where(
-                Meeting.school_id.in_(scope),
-                MeetingLog.needs_follow_up,
-                MeetingLog.follow_up_resolved_at.is_(None),
-                MeetingParticipant.attendance != Attendance.UNKNOWN,
-            )
+            .where(flag_conditions(scope))
         )
     if key is QueueKey.LOW_FEEDBACK:
-        return (
-            select()
-            .select_from(Feedback)
-            .join(Pupil, Pupil.id == Feedback.pupil_id)
-            .join(Meeting, Meeting.id == Feedback.meeting_id)
-            .join(Organisation, Organisation.id == Meeting.school_id)
-            .add_columns(
-                *_columns(
-                    ident=Feedback.id,
-                    name=_pupil_name(),
-                    since=Feedback.submitted_at,
-                    detail=Feedback.rating,
-                    link=Link.LOG,
-                    link_id=Meeting.id,
-                )
+        feedback = select().select_from(Feedback).join(Meeting, Meeting.id == Feedback.meeting_id)
+        if not lean:
+            feedback = feedback.join(Pupil, Pupil.id == Feedback.pupil_id).join(
+                Organisation, Organisation.id == Meeting.school_id
             )
-            .where(
-                Meeting.school_id.in_(scope),
-                Feedback.rating <= 2,
-                Feedback.submitted_at >= now - timedelta(days=chosen.low_feedback_days),
+        return feedback.add_columns(
+            *_columns(
+                ident=Feedback.id,
+                name=_pupil_name(),
+                since=Feedback.submitted_at,
+                detail=Feedback.rating,
+                link=Link.LOG,
+                link_id=Meeting.id,
+                lean=lean,
             )
+        ).where(
+            Meeting.school_id.in_(scope),
+            Feedback.rating.in_((1, 2)),
+            Feedback.submitted_at >= now - timedelta(days=chosen.low_feedback_days),
         )
     assert key is QueueKey.CERTIFICATE
     due_from = now - timedelta(days=settings.child_certificate_recheck_days - RECHECK_WARNING_DAYS)
@@ -363,6 +390,7 @@ def queue_select(
                 link=Link.NONE,
                 link_id=Ambassador.id,
                 pupil_id=null(),
+                lean=lean,
             )
         )
         .where(
@@ -386,161 +414,3 @@ def queue_select(
 def caseload(user: User) -> Select[tuple[int]]:
     """The schools whose pupils a counsellor follows up."""
     return counsellor_school_ids(user)
-
-
-@dataclass(frozen=True)
-class QueueCount:
-    key: QueueKey
-    label: str
-    count: int
-    oldest: datetime | None
-
-
-def counts(
-    db: Session, *, user: User, now: datetime, settings: Settings
-) -> tuple[Thresholds, list[QueueCount]]:
-    """Every queue's size and its oldest entry: one aggregate query a queue."""
-    chosen = thresholds(db)
-    scope = caseload(user)
-    found = []
-    for key in QueueKey:
-        rows = queue_select(key, scope=scope, chosen=chosen, now=now, settings=settings).subquery()
-        count, oldest = db.execute(select(func.count(), func.min(rows.c.since))).one()
-        found.append(QueueCount(key, queue_label(key, chosen), count, oldest))
-    return chosen, found
-
-
-def flag_counts(
-    db: Session, *, user: User, now: datetime, settings: Settings
-) -> dict[str, tuple[int, int]]:
-    """Unresolved follow-up flags by priority: (all, red — older than the threshold)."""
-    chosen = thresholds(db)
-    rows = queue_select(
-        QueueKey.FLAGS, scope=caseload(user), chosen=chosen, now=now, settings=settings
-    ).subquery()
-    red = now - timedelta(days=chosen.flag_red_days)
-    query = select(
-        rows.c.detail,
-        func.count(),
-        func.count().filter(rows.c.since <= red),
-    ).group_by(rows.c.detail)
-    return {str(priority): (count, old) for priority, count, old in db.execute(query)}
-
-
-class Sort(StrEnum):
-    OLDEST = "oldest"
-    NEWEST = "newest"
-    NAME = "name"
-
-
-SORT_OPTIONS: tuple[tuple[str, LazyText], ...] = (
-    (Sort.OLDEST.value, lazy_gettext("Oldest first")),
-    (Sort.NEWEST.value, lazy_gettext("Newest first")),
-    (Sort.NAME.value, lazy_gettext("By name")),
-)
-PAGE_SIZE = 50
-SEARCH_MAX = 100
-
-
-@dataclass(frozen=True)
-class QueueFilters:
-    """A queue list's search, school, sort and page: all kept in the URL."""
-
-    q: str = ""
-    school_id: int | None = None
-    sort: Sort = Sort.OLDEST
-    page: int = 1
-
-    def params(self, **changes: Any) -> dict[str, str]:
-        values = {
-            "q": self.q,
-            "school": str(self.school_id) if self.school_id else "",
-            "sort": self.sort.value if self.sort is not Sort.OLDEST else "",
-            "page": str(self.page) if self.page > 1 else "",
-        }
-        values |= {key: str(value) for key, value in changes.items()}
-        return {key: value for key, value in values.items() if value and value != "1"}
-
-
-def parse_filters(params: Any) -> QueueFilters:
-    """Whatever the URL says, a usable filter: unknown values fall back to the defaults."""
-    q = str(params.get("q", "")).replace("\x00", "").strip()[:SEARCH_MAX]
-    school = str(params.get("school", ""))
-    page = str(params.get("page", ""))
-    try:
-        sort = Sort(str(params.get("sort", "")) or Sort.OLDEST)
-    except ValueError:
-        sort = Sort.OLDEST
-    return QueueFilters(
-        q=q,
-        school_id=int(school) if school.isdigit() and len(school) <= 9 else None,
-        sort=sort,
-        page=int(page) if page.isdigit() and 0 < len(page) <= 6 else 1,
-    )
-
-
-@dataclass(frozen=True)
-class QueueRow:
-    ident: int
-    name: str
-    school: str
-    since: datetime | None
-    detail: str | None
-    link: Link
-    link_id: int
-    pupil_id: int | None
-
-
-@dataclass(frozen=True)
-class QueuePage:
-    rows: list[QueueRow]
-    total: int
-    page: int
-    pages: int
-
-
-def queue_page(
-    db: Session,
-    *,
-    user: User,
-    key: QueueKey,
-    filters: QueueFilters,
-    now: datetime,
-    settings: Settings,
-) -> QueuePage:
-    """One page of a queue: counted, filtered, sorted and cut in the database (two queries)."""
-    rows = queue_select(
-        key, scope=caseload(user), chosen=thresholds(db), now=now, settings=settings
-    ).subquery()
-    query = select(rows)
-    if filters.q:
-        query = query.where(rows.c.name.icontains(filters.q, autoescape=True))
-    if filters.school_id is not None:
-        query = query.where(rows.c.school_id == filters.school_id)
-    total = db.scalar(select(func.count()).select_from(query.subquery())) or 0
-    pages = max(1, -(-total // PAGE_SIZE))
-    page = min(filters.page, pages)
-    order: tuple[Any, ...] = {
-        Sort.OLDEST: (rows.c.since.asc(), rows.c.ident),
-        Sort.NEWEST: (rows.c.since.desc(), rows.c.ident),
-        Sort.NAME: (rows.c.name, rows.c.ident),
-    }[filters.sort]
-    found = db.execute(query.order_by(*order).limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE))
-    return QueuePage(
-        rows=[
-            QueueRow(
-                ident=row.ident,
-                name=row.name,
-                school=row.school,
-                since=row.since,
-                detail=row.detail,
-                link=Link(row.link),
-                link_id=row.link_id,
-                pupil_id=row.pupil_id,
-            )
-            for row in found
-        ],
-        total=total,
-        page=page,
-        pages=pages,
-    )

@@ -11,7 +11,8 @@ from sqlalchemy.orm import Session
 
 from mentor.ambassadors.vetting_lists import state_counts
 from mentor.config import Settings
-from mentor.followup.queues import QueueKey, caseload, queue_select, thresholds
+from mentor.followup.queue_counts import counts
+from mentor.followup.queues import QueueKey
 from mentor.i18n import LOCAL_TIMEZONE, ngettext
 from mentor.matches import handoff
 from mentor.meetings.reminders import LOGGED_STATES
@@ -150,15 +151,12 @@ def _ambassador(db: Session, user: User, now: datetime) -> list[CountCard]:
 
 
 def _counsellor(db: Session, user: User, now: datetime, settings: Settings) -> list[CountCard]:
-    chosen, scope = thresholds(db), caseload(user)
-
-    def size(key: QueueKey) -> int:
-        rows = queue_select(key, scope=scope, chosen=chosen, now=now, settings=settings)
-        return db.scalar(select(func.count()).select_from(rows.subquery())) or 0
-
-    unmatched = size(QueueKey.UNMATCHED)
-    stalled = size(QueueKey.UNANSWERED) + size(QueueKey.NO_MEETING)
-    flagged = size(QueueKey.FLAGS)
+    wanted = (QueueKey.UNMATCHED, QueueKey.UNANSWERED, QueueKey.NO_MEETING, QueueKey.FLAGS)
+    _chosen, queues = counts(db, user=user, now=now, settings=settings, keys=wanted)
+    size = {queue.key: queue.count for queue in queues}
+    unmatched = size[QueueKey.UNMATCHED]
+    stalled = size[QueueKey.UNANSWERED] + size[QueueKey.NO_MEETING]
+    flagged = size[QueueKey.FLAGS]
     recent = handoff.recently_accepted_count(db, user, now=now)
     return [
         CountCard(

@@ -21,7 +21,7 @@ from babel.lists import format_list
 from numpy.typing import ArrayLike
 
 import matching
-from mentor.i18n import LazyText, gettext, lazy_gettext, ngettext, using_locale
+from mentor.i18n import LazyText, babel_locale, gettext, lazy_gettext, ngettext, using_locale
 
 #: Facts that name interests or languages, which a reader sees in their own language.
 NAMED_FACTS = ("shared_interests", "shared_languages")
@@ -98,7 +98,7 @@ def _names(value: Any, locale: str) -> list[str]:
 
 
 def _listed(names: list[str], locale: str) -> str:
-    return format_list(names, locale=locale)
+    return format_list(names, locale=babel_locale(locale))
 
 
 # Interest names hold "og"/"and" themselves ("Dyr og natur"), so a list of them is quoted.

@@ -183,11 +183,10 @@ def overview(db: Session, user: User) -> tuple[list[SchoolOverview], AmbassadorR
 
     Two grouped queries, whatever the number of pupils.
     """
-    has_open = (
-        select(Match.id)
-        .where(Match.pupil_id == Pupil.id, Match.state.in_(OPEN_MATCH_STATES))
-        .exists()
-    )
+    # A pupil has at most one open match (uq_match_pupil_id_open): joined once a pupil, where
+    # an EXISTS in each of three counts looked it up three times.
+    open_match = aliased(Match)
+    has_open = open_match.id.is_not(None)
     active = Pupil.status == PupilStatus.ACTIVE
     consent = Pupil.consent_state == ConsentState.GIVEN
     answered = Pupil.questionnaire_completed_at.is_not(None)
@@ -202,6 +201,10 @@ def overview(db: Session, user: User) -> tuple[list[SchoolOverview], AmbassadorR
             func.count(Pupil.id).filter(and_(active, has_open)),
         )
         .outerjoin(Pupil, Pupil.school_id == Organisation.id)
+        .outerjoin(
+            open_match,
+            and_(open_match.pupil_id == Pupil.id, open_match.state.in_(OPEN_MATCH_STATES)),
+        )
         .where(Organisation.id.in_(matching_school_ids(user)))
         .group_by(Organisation.id, Organisation.name)
         .order_by(Organisation.name)

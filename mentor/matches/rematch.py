@@ -17,7 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, and_, exists, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from mentor.models import (
@@ -45,31 +45,33 @@ def needs_rematch(reason: CloseReason | None) -> bool:
 
 def rematch_queue(user: User) -> Select[tuple[Pupil, Match]]:
     """The counsellor's pupils waiting for a new ambassador, with the match that closed; the
-    longest-waiting first. Nobody else has a caseload: for other roles the select is empty."""
+    longest-waiting first. Nobody else has a caseload: for other roles the select is empty.
+
+    It starts from the closed matches (few) and asks of each whether a newer one exists, rather
+    than finding every pupil's latest match (a sort a pupil)."""
     other = aliased(Match)
-    latest_id = (
-        select(other.id)
-        .where(other.pupil_id == Pupil.id)
-        .order_by(other.proposed_at.desc(), other.id.desc())
-        .limit(1)
-        .correlate(Pupil)
-        .scalar_subquery()
+    newer = exists(
+        select(other.id).where(
+            other.pupil_id == Match.pupil_id,
+            or_(
+                other.proposed_at > Match.proposed_at,
+                and_(other.proposed_at == Match.proposed_at, other.id > Match.id),
+            ),
+        )
     )
-    still_open = (
-        select(other.id)
-        .where(other.pupil_id == Pupil.id, other.state.in_(OPEN_MATCH_STATES))
-        .correlate(Pupil)
-        .exists()
+    still_open = exists(
+        select(other.id).where(other.pupil_id == Match.pupil_id, other.state.in_(OPEN_MATCH_STATES))
     )
     return (
         select(Pupil, Match)
-        .select_from(Pupil)
-        .join(Match, Match.id == latest_id)
+        .select_from(Match)
+        .join(Pupil, Pupil.id == Match.pupil_id)
         .where(
-            Pupil.school_id.in_(counsellor_school_ids(user)),
-            Pupil.status == PupilStatus.ACTIVE,
             Match.state == MatchState.CLOSED,
             Match.close_reason.in_(REMATCH_REASONS),
+            Pupil.school_id.in_(counsellor_school_ids(user)),
+            Pupil.status == PupilStatus.ACTIVE,
+            ~newer,
             ~still_open,
         )
         .order_by(Match.closed_at, Pupil.id)
@@ -78,8 +80,8 @@ def rematch_queue(user: User) -> Select[tuple[Pupil, Match]]:
 
 def waiting(db: Session, *, user: User) -> tuple[int, datetime | None]:
     """How many wait for a new ambassador, and since when the longest has waited."""
-    rows = rematch_queue(user).order_by(None).subquery()
-    count, oldest = db.execute(select(func.count(), func.min(rows.c.closed_at))).one()
+    query = rematch_queue(user).with_only_columns(func.count(), func.min(Match.closed_at))
+    count, oldest = db.execute(query.order_by(None)).one()
     return count, oldest
 
 

@@ -8,7 +8,7 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Depends, Request
 from starlette.responses import Response
 
-from mentor.followup.queues import SORT_OPTIONS, QueueFilters, Sort, parse_filters
+from mentor.followup.queue_pages import SORT_OPTIONS, QueueFilters, Sort, parse_filters
 from mentor.matches import rematch
 from mentor.matches.closing import CLOSE_REASON_LABELS
 from mentor.models import User

@@ -29,7 +29,7 @@ from mentor.models import (
 )
 from mentor.policy import Permission, matching_school_ids, proposable_ambassadors
 from mentor.web import flash
-from mentor.web.deps import SessionDep, SettingsDep, allowed, get_settings_dep
+from mentor.web.deps import SessionDep, SettingsDep, allowed, app_settings
 from mentor.web.forms import FormFields
 from mentor.web.responses import redirect, safe_next
 from mentor.web.templating import is_htmx, render
@@ -102,7 +102,7 @@ def _start_page(
         "schools": schools,
         "overview": by_school,
         "room": room,
-        "buffer_days": get_settings_dep(request).rematch_buffer_days,
+        "buffer_days": app_settings(request).rematch_buffer_days,
         "grades": GRADES,
         "values": values,
         "errors": errors or {},

@@ -29,7 +29,8 @@ from mentor.models import (
 from mentor.models.pupil import danish_sort_key
 from mentor.paging import matches_text
 
-PAGE_SIZE = 100
+# What a counsellor reads in one go; the filters narrow the rest.
+PAGE_SIZE = 50
 
 #: Score bands of the filter: (lowest score in the band, first score above it).
 SCORE_BANDS: dict[str, tuple[float | None, float | None]] = {

@@ -148,6 +148,11 @@ class Match(Base):
         Index("ix_match_ambassador_id_state", "ambassador_id", "state"),
         # The "proposals waiting too long" queue.
         Index("ix_match_state_proposed_at", "state", "proposed_at"),
+        # "Has the pupil an open match?" (queues, home cards, matching's overview) from the index.
+        Index("ix_match_pupil_id_state", "pupil_id", "state"),
+        # "Accepted, no meeting N days after the yes" and the recently accepted: a range of
+        # the accepted, their pupils from the index.
+        Index("ix_match_state_responded_at_pupil_id", "state", "responded_at", "pupil_id"),
         CheckConstraint(
             "state <> 'closed' OR (closed_at IS NOT NULL AND close_reason IS NOT NULL)",
             name="closed_has_reason",

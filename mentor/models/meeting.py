@@ -152,6 +152,10 @@ class Meeting(TimestampMixin, Base):
         Index("ix_meeting_state_starts_at", "state", "starts_at"),
         # A school's upcoming meetings, for its coordinator.
         Index("ix_meeting_school_id_starts_at", "school_id", "starts_at"),
+        # The schools' meeting lists ("ended a week ago or later"): a range, not every meeting.
+        Index("ix_meeting_school_id_ends_at", "school_id", "ends_at"),
+        # "Meetings not logged N days after": ended meetings of a state, the school from the index.
+        Index("ix_meeting_state_ends_at_school_id", "state", "ends_at", "school_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True, info=not_personal(MENTORING))
@@ -228,6 +232,13 @@ class MeetingParticipant(Base):
         CheckConstraint("ends_at > starts_at", name="ends_after_start"),
         # A pupil's meetings around a time (the double-booking check).
         Index("ix_meeting_participant_pupil_id_starts_at", "pupil_id", "starts_at"),
+        # "Has the pupil met an ambassador?" (the caseload): present participations a pupil.
+        Index(
+            "ix_meeting_participant_pupil_id_attendance_meeting_id",
+            "pupil_id",
+            "attendance",
+            "meeting_id",
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True, info=not_personal(MENTORING))
@@ -305,6 +316,8 @@ class Feedback(Base):
     __table_args__ = (
         UniqueConstraint("meeting_id", "pupil_id"),
         CheckConstraint("rating BETWEEN 1 AND 5", name="rating"),
+        # The "low feedback" queue: ratings 1 and 2 of recent days, the meeting from the index.
+        Index("ix_feedback_rating_submitted_at_meeting_id", "rating", "submitted_at", "meeting_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True, info=not_personal(MENTORING))

@@ -10,7 +10,8 @@ from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
 from mentor.config import Settings
-from mentor.followup.queues import QueueKey, Thresholds, counts, save_thresholds
+from mentor.followup.queue_counts import counts
+from mentor.followup.queues import QueueKey, Thresholds, save_thresholds
 from mentor.models import (
     Attendance,
     ConsentState,

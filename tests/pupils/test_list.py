@@ -213,6 +213,70 @@ def test_the_list_costs_the_same_queries_for_5_and_60_pupils(
     assert many <= 8, query_counter.statements
 
 
+def test_a_search_costs_the_same_queries_for_5_and_60_matches(
+    client: TestClient, db: Session, query_counter: QueryCounter
+) -> None:
+    school = make_school(db)
+    counsellor = log_in_as(client, db, Role.COUNSELLOR)
+    make_counsellor_school(db, counsellor=counsellor, school=school)
+    make_counsellor_school(db, counsellor=counsellor, school=make_school(db))
+
+    def add_sørens(count: int) -> None:
+        for n in range(count):
+            pupil = make_pupil(db, school=school, first_name="Søren", last_name=f"Holm{n:03d}")
+            if n % 3 == 0:
+                make_match(db, pupil=pupil, state=MatchState.ACCEPTED)
+
+    make_pupil(db, school=school, first_name="Ida", last_name="Bæk")
+    add_sørens(5)
+    query_counter.reset()
+    assert len(names(client.get("/pupils?q=s%C3%B8r").text)) == 5
+    few = query_counter.count
+
+    add_sørens(55)
+    query_counter.reset()
+    page = client.get("/pupils?q=s%C3%B8r&page=2")
+    many = query_counter.count
+
+    assert len(names(page.text)) == 10
+    assert "Viser 51–60 af 60 elever." in page.text
+    assert few == many, query_counter.statements
+    assert many <= 8, query_counter.statements
+
+
+def test_a_counsellors_pages_run_through_all_their_schools_in_danish_order(
+    client: TestClient, db: Session
+) -> None:
+    north, south = make_school(db), make_school(db)
+    counsellor = log_in_as(client, db, Role.COUNSELLOR)
+    make_counsellor_school(db, counsellor=counsellor, school=north)
+    make_counsellor_school(db, counsellor=counsellor, school=south)
+    # Two schools' pupils interleaved in the alphabet; "Åse" comes after "Zenia".
+    for n in range(58):
+        make_pupil(db, school=north if n % 2 else south, first_name=f"Elev{n:02d}", last_name="Bo")
+    make_pupil(db, school=north, first_name="Åse", last_name="Lund")
+    make_pupil(db, school=south, first_name="Zenia", last_name="Holm")
+    archived = PupilStatus.ARCHIVED
+    make_pupil(db, school=north, first_name="Arkiveret", last_name="Elev", status=archived)
+    make_pupil(db, school=make_school(db), first_name="Fremmed", last_name="Elev")
+
+    first = client.get("/pupils")
+    second = client.get("/pupils?page=2")
+
+    assert "Viser 1–50 af 60 elever." in first.text
+    assert names(first.text) == [f"Elev{n:02d} Bo" for n in range(50)]
+    # The link to the next (and last) page works without JavaScript.
+    assert 'href="/pupils?page=2"' in first.text
+    assert "Viser 51–60 af 60 elever." in second.text
+    assert names(second.text) == [
+        *(f"Elev{n:02d} Bo" for n in range(50, 58)),
+        "Zenia Holm",
+        "Åse Lund",
+    ]
+    assert north.name in second.text
+    assert south.name in second.text
+
+
 def test_admins_and_ambassadors_never_reach_the_list(client: TestClient, db: Session) -> None:
     for role in (Role.ADMIN, Role.AMBASSADOR):
         log_in_as(client, db, role)

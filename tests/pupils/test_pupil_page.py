@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import re
+from datetime import timedelta
+
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from mentor.db import utcnow
 from mentor.models import (
     AuditEvent,
     CloseReason,
@@ -34,6 +38,8 @@ from tests.factories import (
     make_user,
 )
 from tests.web import log_in_as, post_form
+
+LOCATION = re.compile(r"<td>(Lokale \d+)</td>")
 
 
 def events(db: Session, pupil: Pupil, action: str | None = None) -> list[AuditEvent]:
@@ -156,6 +162,50 @@ def test_the_pupil_page_costs_the_same_queries_however_much_history(
     query_counter.reset()
     assert client.get(f"/pupils/{big.id}").status_code == 200
     assert query_counter.count == few, query_counter.statements
+
+
+def test_the_newest_fifty_meetings_are_listed_and_cost_what_two_do(
+    client: TestClient, db: Session, query_counter: QueryCounter
+) -> None:
+    school = make_school(db)
+    coordinator(client, db, school)
+    pupil = make_pupil(db, school=school)
+    ambassador = make_ambassador(db)
+    start = utcnow() - timedelta(days=400)
+
+    def meetings(days: range) -> None:
+        for day in days:
+            meeting = make_meeting(
+                db,
+                ambassador=ambassador,
+                school=school,
+                state=MeetingState.HELD,
+                starts_at=start + timedelta(days=day),
+                ends_at=start + timedelta(days=day, hours=1),
+                location=f"Lokale {day}",
+            )
+            make_meeting_participant(db, meeting=meeting, pupil=pupil)
+
+    def meetings_section() -> str:
+        page = client.get(f"/pupils/{pupil.id}")
+        assert page.status_code == 200
+        section = page.text[page.text.index('id="meetings-heading"') :]
+        return section[: section.index("</section>")]
+
+    meetings(range(2))
+    query_counter.reset()
+    few = meetings_section()
+    few_queries = query_counter.count
+    meetings(range(2, 51))
+    query_counter.reset()
+    many = meetings_section()
+
+    assert query_counter.count == few_queries, query_counter.statements
+    assert LOCATION.findall(few) == ["Lokale 1", "Lokale 0"]
+    assert "nyeste møder" not in few
+    # The newest fifty, newest first: not the oldest, "Lokale 0".
+    assert LOCATION.findall(many) == [f"Lokale {day}" for day in range(50, 0, -1)]
+    assert "Kun de 50 nyeste møder vises." in many
 
 
 def test_a_coordinator_edits_a_pupil(client: TestClient, db: Session) -> None:
