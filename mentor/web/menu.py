@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cache
 
-from mentor.i18n import LazyText, lazy_gettext
-from mentor.models import User
+from mentor.i18n import LazyText, lazy_gettext, using_locale
+from mentor.models import Role, User
 from mentor.policy import Permission, has_permission
 
 
@@ -65,3 +66,40 @@ def current_item(items: list[MenuItem], path: str) -> MenuItem | None:
         if path == item.href or (item.href != "/" and path.startswith(item.href + "/"))
     ]
     return max(matching, key=lambda item: len(item.href), default=None)
+
+
+@dataclass(frozen=True)
+class ShownItem:
+    """A menu item as a page shows it: the label already in the page's language."""
+
+    href: str
+    label: str
+
+
+@dataclass(frozen=True)
+class ShownMenu:
+    items: tuple[ShownItem, ...]
+
+    def current(self, path: str) -> ShownItem | None:
+        """The item the page belongs to: the longest href that starts the path."""
+        found: ShownItem | None = None
+        for item in self.items:
+            if (path == item.href or (item.href != "/" and path.startswith(item.href + "/"))) and (
+                found is None or len(item.href) > len(found.href)
+            ):
+                found = item
+        return found
+
+
+@cache
+def menu_for_role(role: Role, locale: str, is_active: bool = True) -> ShownMenu:
+    """Every page's menu, worked out once per role and language instead of on each request.
+
+    The policy grants permissions by role (and only to active accounts), so ``menu_for`` gives
+    every user of a role the same items: it is asked once, for a stand-in user of that role.
+    """
+    stand_in = User(role=role, is_active=is_active)
+    with using_locale(locale):
+        return ShownMenu(
+            tuple(ShownItem(item.href, str(item.label)) for item in menu_for(stand_in))
+        )

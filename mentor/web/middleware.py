@@ -1,64 +1,81 @@
-"""Pure ASGI middleware: the request's locale, and security headers on every response."""
+"""Pure ASGI middleware: the request's locale, and security headers on every response.
+
+One layer for both, since every request needs both: each layer of middleware is a coroutine call
+and a wrapped ``send`` on every request.
+"""
 
 from __future__ import annotations
 
-from http.cookies import SimpleCookie
+from collections.abc import MutableMapping
+from typing import Any
 
 from starlette.datastructures import MutableHeaders
+from starlette.requests import cookie_parser
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from mentor.i18n import DEFAULT_LOCALE, LOCALES, using_locale
 
 LOCALE_COOKIE = "mentor_lang"
+_LOCALE_COOKIE_BYTES = LOCALE_COOKIE.encode() + b"="
 
 CONTENT_SECURITY_POLICY = (
     "default-src 'self'; frame-ancestors 'none'; object-src 'none'; base-uri 'self'; "
     "form-action 'self'"
 )
+SECURITY_HEADERS: tuple[tuple[str, str], ...] = (
+    ("Content-Security-Policy", CONTENT_SECURITY_POLICY),
+    ("X-Content-Type-Options", "nosniff"),
+    ("Referrer-Policy", "same-origin"),
+    ("X-Frame-Options", "DENY"),
+    ("Cross-Origin-Opener-Policy", "same-origin"),
+    ("Permissions-Policy", "camera=(), microphone=(), geolocation=()"),
+)
+# Pages may hold personal data: never keep them in a shared or a browser's cache.
+NO_STORE = ("Cache-Control", "no-store")
+
+# The same headers as raw ASGI pairs, built once: what a response already says under one of these
+# names is replaced, as ``headers[name] = value`` would.
+_RAW_HEADERS = tuple((name.lower().encode(), value.encode()) for name, value in SECURITY_HEADERS)
+_RAW_NO_STORE = (NO_STORE[0].lower().encode(), NO_STORE[1].encode())
+_RAW_PAGE_HEADERS = (*_RAW_HEADERS, _RAW_NO_STORE)
+_STATIC_NAMES = frozenset(name for name, _ in _RAW_HEADERS)
+_PAGE_NAMES = frozenset(name for name, _ in _RAW_PAGE_HEADERS)
 
 
 def locale_from_cookie_header(cookie_header: str) -> str:
-    cookies: SimpleCookie = SimpleCookie()
-    try:
-        cookies.load(cookie_header)
-    except Exception:  # a malformed Cookie header must not break the page
+    # Starlette's parser, as ``request.cookies`` reads the header: lenient, never raises.
+    value = cookie_parser(cookie_header).get(LOCALE_COOKIE)
+    return value if value in LOCALES else DEFAULT_LOCALE
+
+
+def _locale_of(scope: Scope) -> str:
+    cookie_header = b""
+    for name, value in scope.get("headers", ()):
+        if name == b"cookie":
+            cookie_header = value
+    if _LOCALE_COOKIE_BYTES not in cookie_header:
         return DEFAULT_LOCALE
-    morsel = cookies.get(LOCALE_COOKIE)
-    return morsel.value if morsel is not None and morsel.value in LOCALES else DEFAULT_LOCALE
+    return locale_from_cookie_header(cookie_header.decode("latin-1"))
 
 
 def apply_security_headers(headers: MutableHeaders, path: str) -> None:
-    headers["Content-Security-Policy"] = CONTENT_SECURITY_POLICY
-    headers["X-Content-Type-Options"] = "nosniff"
-    headers["Referrer-Policy"] = "same-origin"
-    headers["X-Frame-Options"] = "DENY"
-    headers["Cross-Origin-Opener-Policy"] = "same-origin"
-    headers["Permissions-Policy"] = "camera=(), microphone=(), geolocation=()"
+    for name, value in SECURITY_HEADERS:
+        headers[name] = value
     if not path.startswith("/static/"):
-        # Pages may hold personal data: never keep them in a shared or a browser's cache.
-        headers["Cache-Control"] = "no-store"
+        headers[NO_STORE[0]] = NO_STORE[1]
 
 
-class LocaleMiddleware:
-    """Sets the locale context variable for the whole request, error pages included."""
-
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        cookie_header = ""
-        for name, value in scope.get("headers", []):
-            if name == b"cookie":
-                cookie_header = value.decode("latin-1")
-        with using_locale(locale_from_cookie_header(cookie_header)):
-            await self.app(scope, receive, send)
+def _with_security_headers(message: MutableMapping[str, Any], path: str) -> None:
+    static = path.startswith("/static/")
+    added, names = (_RAW_HEADERS, _STATIC_NAMES) if static else (_RAW_PAGE_HEADERS, _PAGE_NAMES)
+    message["headers"] = [
+        (name, value) for name, value in message.get("headers", ()) if name.lower() not in names
+    ] + list(added)
 
 
-class SecurityHeadersMiddleware:
-    """Adds the headers every response carries, whatever produced it (error pages included)."""
+class LocaleAndSecurityHeadersMiddleware:
+    """Sets the locale context variable for the whole request, error pages included, and adds the
+    headers every response carries, whatever produced it."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -71,7 +88,8 @@ class SecurityHeadersMiddleware:
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
-                apply_security_headers(MutableHeaders(scope=message), path)
+                _with_security_headers(message, path)
             await send(message)
 
-        await self.app(scope, receive, send_with_headers)
+        with using_locale(_locale_of(scope)):
+            await self.app(scope, receive, send_with_headers)
