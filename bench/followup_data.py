@@ -34,7 +34,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from mentor.catalogue.seed import seed_catalogues
 from mentor.config import Settings
 from mentor.db import bulk_insert, make_engine, make_sessionmaker
-from mentor.followup.queues import QueueFilters, QueueKey, counts, queue_page
+from mentor.followup.queue_counts import counts
+from mentor.followup.queue_pages import QueueFilters, queue_page
+from mentor.followup.queues import QueueKey
 from mentor.migrations import upgrade
 from mentor.models import (
     Ambassador,
@@ -50,6 +52,7 @@ from mentor.models import (
     Role,
     User,
 )
+from mentor.models.pupil import pupil_sort_name
 
 T = TypeVar("T")
 NOW = datetime(2027, 2, 1, 9, 0, tzinfo=UTC)
@@ -65,6 +68,10 @@ def _table(model: Any) -> Table:
 
 def _ids(session: Session, model: Any) -> list[int]:
     return list(session.scalars(select(model.id).order_by(model.id)))
+
+
+def _names(first: str, last: str) -> dict[str, str]:
+    return {"first_name": first, "last_name": last, "sort_name": pupil_sort_name(first, last)}
 
 
 def build(session: Session, *, pupils: int, ambassadors: int, meetings: int, seed: int = 7) -> User:
@@ -164,9 +171,8 @@ def build(session: Session, *, pupils: int, ambassadors: int, meetings: int, see
             {
                 "school_id": schools[n % 20],
                 "school_ref": f"E{n}",
-                "first_name": rng.choice(FIRST),
-                "last_name": f"{rng.choice(LAST)}{n}",
-                "sort_name": f"p{n:06d}",
+                # The real sort key: the list's order and its name search depend on it.
+                **_names(rng.choice(FIRST), f"{rng.choice(LAST)}{n}"),
                 "grade": 7 + n % 4,
                 "class_name": f"{7 + n % 4}.a",
                 "languages": ["da"],
