@@ -93,7 +93,7 @@ def run_migrations_online() -> None:
         # about foreign keys; see _run_on_sqlite).
         _run_on(connection)
         return
-    engine = make_engine(_database_url(), poolclass=NullPool)
+    engine = make_engine(_database_url(), poolclass=NullPool, data_generation=False)
     try:
         with engine.connect() as connection:
             if connection.dialect.name == "sqlite":

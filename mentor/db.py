@@ -31,6 +31,8 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
 from sqlalchemy.types import TypeDecorator
 
+from mentor.data_generation import track_changes
+
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
     "uq": "uq_%(table_name)s_%(column_0_N_name)s",
@@ -212,9 +214,18 @@ def _configure_sqlite(engine: Engine) -> None:
 
 
 def make_engine(
-    url: str, *, pool_size: int | None = None, max_overflow: int | None = None, **kwargs: Any
+    url: str,
+    *,
+    pool_size: int | None = None,
+    max_overflow: int | None = None,
+    data_generation: bool = True,
+    **kwargs: Any,
 ) -> Engine:
-    """The engine for ``url``; the pool sizes apply to PostgreSQL (``Settings.db_pool_size``)."""
+    """The engine for ``url``; the pool sizes apply to PostgreSQL (``Settings.db_pool_size``).
+
+    Its writes move the data's generation (``mentor.data_generation``) unless
+    ``data_generation`` is false: the migrations, which run before there is one.
+    """
     if url.startswith("sqlite"):
         # One process serves SQLite: a connection for each of its request threads, so that no
         # request waits for the pool while others wait for their writer's turn. SQLite
@@ -228,12 +239,15 @@ def make_engine(
             **kwargs,
         )
         _configure_sqlite(engine)
-        return engine
-    if pool_size is not None:
-        kwargs["pool_size"] = pool_size
-    if max_overflow is not None:
-        kwargs["max_overflow"] = max_overflow
-    return create_engine(url, pool_pre_ping=True, **kwargs)
+    else:
+        if pool_size is not None:
+            kwargs["pool_size"] = pool_size
+        if max_overflow is not None:
+            kwargs["max_overflow"] = max_overflow
+        engine = create_engine(url, pool_pre_ping=True, **kwargs)
+    if data_generation:
+        track_changes(engine)
+    return engine
 
 
 def read_by_default(session: Session) -> None:

@@ -27,6 +27,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Connection, Engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
+from mentor import data_generation
 from mentor.app import create_app
 from mentor.config import Environment, Settings
 from mentor.db import make_engine, utcnow
@@ -72,7 +73,13 @@ def connection(engine: Engine) -> Iterator[Connection]:
 
 
 @pytest.fixture
-def query_counter(connection: Connection) -> Iterator[QueryCounter]:
+def query_counter(
+    connection: Connection, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[QueryCounter]:
+    """The statements sent on the test's connection. Pages count as they do when the data has
+    changed since their last request: no counted aggregate is reused (``remembered``), so that
+    two requests compare like with like, whatever the test's own writes did in between."""
+    monkeypatch.setattr(data_generation, "MAX_AGE", timedelta(0))
     counter = QueryCounter()
 
     def count(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:

@@ -13,6 +13,7 @@ from sqlalchemy import ColumnElement, Select, and_, case, func, select
 from sqlalchemy.orm import Session, aliased
 
 from mentor.config import Settings
+from mentor.data_generation import remembered
 from mentor.followup.queues import (
     QueueKey,
     Thresholds,
@@ -153,8 +154,31 @@ def counts(
 def _counted(
     db: Session, *, user: User, now: datetime, settings: Settings, keys: Iterable[QueueKey]
 ) -> tuple[Thresholds, list[QueueCount], list[tuple[str, int, int, datetime | None]]]:
-    wanted = [key for key in QueueKey if key in set(keys)]
+    wanted = tuple(key for key in QueueKey if key in set(keys))
     chosen = thresholds(db)
+    sizes, flags = remembered(
+        db,
+        ("queue sizes", user.id, wanted, chosen),
+        now=now,
+        count=lambda: _sizes(
+            db, user=user, chosen=chosen, now=now, settings=settings, wanted=wanted
+        ),
+    )
+    found = [QueueCount(key, queue_label(key, chosen), *sizes[key]) for key in wanted]
+    return chosen, found, flags
+
+
+def _sizes(
+    db: Session,
+    *,
+    user: User,
+    chosen: Thresholds,
+    now: datetime,
+    settings: Settings,
+    wanted: tuple[QueueKey, ...],
+) -> tuple[
+    dict[QueueKey, tuple[int, datetime | None]], list[tuple[str, int, int, datetime | None]]
+]:
     scope = caseload(user)
     sizes = _pupil_queue_sizes(db, scope, wanted)
     flags = (
@@ -171,8 +195,7 @@ def _counted(
                 _size_select(key, scope=scope, chosen=chosen, now=now, settings=settings)
             ).one()
             sizes[key] = (count, oldest)
-    found = [QueueCount(key, queue_label(key, chosen), *sizes[key]) for key in wanted]
-    return chosen, found, flags
+    return sizes, flags
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,15 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from mentor.config import Settings
-from mentor.followup.queues import Link, QueueKey, caseload, queue_select, thresholds
+from mentor.data_generation import remembered
+from mentor.followup.queues import (
+    Link,
+    QueueKey,
+    Thresholds,
+    caseload,
+    queue_select,
+    thresholds,
+)
 from mentor.i18n import LazyText, lazy_gettext
 from mentor.models import User
 
@@ -98,9 +106,31 @@ def queue_page(
     now: datetime,
     settings: Settings,
 ) -> QueuePage:
-    """One page of a queue: counted, filtered, sorted and cut in the database (two queries)."""
+    """One page of a queue: counted, filtered, sorted and cut in the database (two queries),
+    reused while the data is unchanged (``remembered``)."""
+    chosen = thresholds(db)
+    return remembered(
+        db,
+        ("queue page", user.id, key, filters, chosen),
+        now=now,
+        count=lambda: _counted_page(
+            db, user=user, key=key, filters=filters, chosen=chosen, now=now, settings=settings
+        ),
+    )
+
+
+def _counted_page(
+    db: Session,
+    *,
+    user: User,
+    key: QueueKey,
+    filters: QueueFilters,
+    chosen: Thresholds,
+    now: datetime,
+    settings: Settings,
+) -> QueuePage:
     rows = queue_select(
-        key, scope=caseload(user), chosen=thresholds(db), now=now, settings=settings
+        key, scope=caseload(user), chosen=chosen, now=now, settings=settings
     ).subquery()
     query = select(rows)
     if filters.q:

@@ -11,6 +11,7 @@ from sqlalchemy import select
 from starlette.responses import Response
 
 from mentor.ambassadors import readiness
+from mentor.data_generation import remembered
 from mentor.errors import Conflict, InvalidInput, NotFound
 from mentor.i18n import get_locale, lazy_gettext
 from mentor.matches import preview, rules, run_edits, run_rows, runs
@@ -97,7 +98,12 @@ def _start_page(
         # Nothing ticked unless there is only one school: a counsellor who ticks the school
         # to run must not untick it by ticking it (the scope is exactly what is ticked).
         values = {f"school_{schools[0].id}": "1"} if len(schools) == 1 else {}
-    by_school, room = preview.overview(db, user)
+    by_school, room = remembered(
+        db,
+        ("matching overview", user.id),
+        now=request.app.state.clock(),
+        count=lambda: preview.overview(db, user),
+    )
     context = {
         "schools": schools,
         "overview": by_school,
@@ -168,7 +174,8 @@ def _run_page(
     filters = RunFilters.from_params(request.query_params)
     listed = run_rows.rows(db, run, filters)
     by_school, by_grade = preview.coverage(db, run)
-    stale = runs.stale_parts(db, run, settings) if preview.is_open(run) else []
+    now = request.app.state.clock()
+    stale = runs.stale_parts(db, run, settings, reuse_at=now) if preview.is_open(run) else []
     context: dict[str, Any] = {
         **_row_context(run),
         "stats": run.stats or {},

@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 import matching
 from mentor.audit.service import record, record_selected
 from mentor.config import Settings
+from mentor.data_generation import remembered
 from mentor.db import bulk_insert, locked, utcnow
 from mentor.errors import Conflict, Forbidden, InvalidInput, NotFound
 from mentor.i18n import LazyText, lazy_gettext
@@ -228,11 +229,20 @@ def _refuse_unless_preview(run: MatchRun) -> None:
         raise Conflict(ALREADY_DISCARDED)
 
 
-def stale_parts(db: Session, run: MatchRun, settings: Settings) -> list[str]:
-    """The parts of the run's input that changed since its preview (empty: still current)."""
-    now_ = fingerprint(
-        db, Scope.from_json(run.scope), now=utcnow(), buffer_days=settings.rematch_buffer_days
-    )
+def stale_parts(
+    db: Session, run: MatchRun, settings: Settings, *, reuse_at: datetime | None = None
+) -> list[str]:
+    """The parts of the run's input that changed since its preview (empty: still current).
+
+    With ``reuse_at`` (a page's clock) the input's fingerprint is reused while the data is
+    unchanged (``remembered``); the commit and the edits count it afresh."""
+
+    def count() -> dict[str, str]:
+        scope = Scope.from_json(run.scope)
+        return fingerprint(db, scope, now=utcnow(), buffer_days=settings.rematch_buffer_days)
+
+    key = ("run fingerprint", run.id, settings.rematch_buffer_days)
+    now_ = count() if reuse_at is None else remembered(db, key, now=reuse_at, count=count)
     stored = (run.stats or {}).get("fingerprint", {})
     return [part for part in STALE_PARTS if stored.get(part) != now_.get(part)]
 

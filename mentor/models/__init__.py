@@ -40,6 +40,7 @@ from mentor.models.followup import (
     SchoolYearDate,
     SchoolYearDateKind,
 )
+from mentor.models.generation import DataGeneration
 from mentor.models.match import (
     OPEN_MATCH_STATES,
     CloseReason,
@@ -114,6 +115,7 @@ __all__ = [
     "ConsentState",
     "ContactPreference",
     "CounsellorSchool",
+    "DataGeneration",
     "DeclineReason",
     "DigestDelivery",
     "EudMainArea",
