@@ -38,6 +38,9 @@ class Settings(BaseSettings):
     workers: int = 1
     db_pool_size: int = 5
     db_max_overflow: int = 10
+    # Requests at work at once in a worker (mentor.web.admission); the others wait in line.
+    # 0: no limit.
+    max_concurrent_requests: int = 4
 
     # Login sessions (seconds). Idle: how long a quiet session lives; absolute: its maximum age.
     session_idle_timeout: int = 2 * 60 * 60
