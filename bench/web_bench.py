@@ -71,6 +71,7 @@ PAGES = [
     ),
     Page("coordinator home", "coordinator", lambda p: "/"),
     Page("school meetings", "coordinator", lambda p: "/school/meetings"),
+    Page("feedback links", "coordinator", lambda p: "/school/feedback"),
     Page("ambassador home", "ambassador", lambda p: "/"),
     Page("ambassador's mentees", "ambassador", lambda p: "/ambassador/mentees"),
     Page("ambassador's meetings", "ambassador", lambda p: "/ambassador/meetings"),
