@@ -38,6 +38,7 @@ from mentor.models import (
     ConsentMethod,
     ConsentState,
     CounsellorSchool,
+    DataGeneration,
     DigestDelivery,
     ExitAnswer,
     ExitRespondent,
@@ -764,3 +765,11 @@ def make_setting(session: Session, **overrides: Any) -> Setting:
         "updated_by_id": _optional_id(overrides, "updated_by"),
     }
     return _save(session, Setting(**(values | overrides)))
+
+
+def make_data_generation(session: Session, **overrides: Any) -> DataGeneration:
+    """The data's generation: its one row (id 1, made by the migration), ``overrides`` applied."""
+    row = session.get(DataGeneration, 1) or DataGeneration(id=1, value=0)
+    for name, value in overrides.items():
+        setattr(row, name, value)
+    return _save(session, row)

@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import asyncio
 import gc
-from typing import Any, cast
+from collections.abc import Coroutine
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any, TypeVar, cast
 
 import pytest
 from fastapi.testclient import TestClient
@@ -20,6 +22,8 @@ from starlette.types import Message, Receive, Scope, Send
 from mentor.app import GC_THRESHOLDS, create_app
 from mentor.config import Environment, Settings
 from mentor.web.admission import RequestAdmission
+
+T = TypeVar("T")
 
 
 class Work:
@@ -70,6 +74,13 @@ async def _request(app: Any, path: str) -> int:
     return int(sent[0]["status"])
 
 
+def _run(scenario: Coroutine[Any, Any, T]) -> T:
+    """``scenario`` on an event loop of its own, in a thread of its own: the test process may
+    already run a loop in this thread (the browser tests' Playwright leaves one)."""
+    with ThreadPoolExecutor(max_workers=1) as thread:
+        return thread.submit(asyncio.run, scenario).result()
+
+
 async def _all(app: Any, paths: list[str]) -> list[int]:
     return list(await asyncio.gather(*(_request(app, path) for path in paths)))
 
@@ -78,7 +89,7 @@ async def _all(app: Any, paths: list[str]) -> list[int]:
 def test_no_more_than_the_limit_at_work_and_in_order_of_arrival(limit: int) -> None:
     inner = Work()
     paths = [f"/{n}" for n in range(12)]
-    statuses = asyncio.run(_all(RequestAdmission(inner, limit=limit), paths))
+    statuses = _run(_all(RequestAdmission(inner, limit=limit), paths))
     assert statuses == [200] * 12
     assert inner.most_at_work == limit
     assert inner.began == paths
@@ -86,7 +97,7 @@ def test_no_more_than_the_limit_at_work_and_in_order_of_arrival(limit: int) -> N
 
 def test_no_limit_when_it_is_zero() -> None:
     inner = Work()
-    asyncio.run(_all(RequestAdmission(inner, limit=0), [f"/{n}" for n in range(12)]))
+    _run(_all(RequestAdmission(inner, limit=0), [f"/{n}" for n in range(12)]))
     assert inner.most_at_work == 12
 
 
@@ -101,13 +112,13 @@ def test_a_request_leaves_its_place_once_its_response_starts() -> None:
         inner.release.set()
         return [page, await streaming]
 
-    assert asyncio.run(scenario()) == [200, 200]
+    assert _run(scenario()) == [200, 200]
 
 
 def test_a_failed_request_gives_its_place_back() -> None:
     inner = Work(fail=True)
     admission = RequestAdmission(inner, limit=1)
-    statuses = asyncio.run(asyncio.wait_for(_all(admission, ["/a", "/b", "/c"]), timeout=5))
+    statuses = _run(asyncio.wait_for(_all(admission, ["/a", "/b", "/c"]), timeout=5))
     assert statuses == [500, 500, 500]
     assert inner.began == ["/a", "/b", "/c"]
 

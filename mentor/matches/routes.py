@@ -8,6 +8,7 @@ from urllib.parse import parse_qsl
 
 from fastapi import APIRouter, Depends, Request
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 from starlette.responses import Response
 
 from mentor.ambassadors import readiness
@@ -173,28 +174,39 @@ def _run_page(
 ) -> Response:
     filters = RunFilters.from_params(request.query_params)
     listed = run_rows.rows(db, run, filters)
-    by_school, by_grade = preview.coverage(db, run)
     now = request.app.state.clock()
     stale = runs.stale_parts(db, run, settings, reuse_at=now) if preview.is_open(run) else []
+    overview = remembered(
+        db, ("run overview", run.id, user.id), now=now, count=lambda: _run_overview(db, run, user)
+    )
     context: dict[str, Any] = {
         **_row_context(run),
+        **overview,
         "stats": run.stats or {},
         "listed": listed,
         "page_links": _page_links(run, filters, listed),
         "filters": filters,
         "bands": SCORE_BAND_LABELS,
         "statuses": STATUS_LABELS,
+        "stale": [runs.STALE_PARTS[part] for part in stale],
+        "error": error,
+    }
+    return render(request, "matching/run.html", context, status_code=status_code)
+
+
+def _run_overview(db: Session, run: MatchRun, user: User) -> dict[str, Any]:
+    """The run's figures beside its rows, whatever the filter and page: who it covers, the
+    ambassadors' load, the pair rules, what committing does and who is left out."""
+    by_school, by_grade = preview.coverage(db, run)
+    return {
         "by_school": by_school,
         "by_grade": by_grade,
         "loads": preview.loads(db, run),
         "rules": preview.rules(db, user),
-        "stale": [runs.STALE_PARTS[part] for part in stale],
         "summary": runs.commit_summary(db, run),
         "not_ready_ambassadors": readiness.not_ready_ambassadors(db, limit=NOT_READY_SHOWN),
         "not_ready_count": readiness.not_ready_count(db),
-        "error": error,
     }
-    return render(request, "matching/run.html", context, status_code=status_code)
 
 
 def _page_links(
