@@ -10,10 +10,12 @@ page costs the same few queries however many pupils there are.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from sqlalchemy import ColumnElement, and_, case, exists, func, select
 from sqlalchemy.orm import Session, aliased
 
+from mentor.data_generation import remembered
 from mentor.models import (
     OPEN_MATCH_STATES,
     Attendance,
@@ -70,8 +72,11 @@ def _counted(condition: ColumnElement[bool]) -> ColumnElement[int]:
     return func.count(case((condition, 1)))
 
 
-def caseload(db: Session, user: User) -> list[SchoolCaseload]:
-    """The caseload of ``user``, school by school (by name), class by class."""
+def caseload(db: Session, user: User, *, reuse_at: datetime | None = None) -> list[SchoolCaseload]:
+    """The caseload of ``user``, school by school (by name), class by class. With ``reuse_at``
+    (a page's clock) counted once while the data is unchanged (``remembered``)."""
+    if reuse_at is not None:
+        return remembered(db, ("caseload", user.id), now=reuse_at, count=lambda: caseload(db, user))
     # A pupil has at most one open match (uq_match_pupil_id_open): joined, one lookup a pupil.
     open_match = aliased(Match)
     # Looked up a pupil through (pupil_id, attendance), not a list of every participant present

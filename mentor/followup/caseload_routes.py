@@ -15,7 +15,6 @@ from fastapi import APIRouter, Depends, Request
 from starlette.responses import Response
 
 from mentor.ambassadors.certificate_routes import parse_day
-from mentor.data_generation import remembered
 from mentor.errors import InvalidInput
 from mentor.followup import caseload, check_ins
 from mentor.followup.queue_pages import (
@@ -54,9 +53,7 @@ CHANNEL_LABELS: Mapping[CheckInChannel, LazyText] = {
 
 @router.get("/caseload", dependencies=[Depends(_may_enrol)])
 def caseload_page(request: Request, db: SessionDep, user: Staff, clock: ClockDep) -> Response:
-    schools = remembered(
-        db, ("caseload", user.id), now=clock(), count=lambda: caseload.caseload(db, user)
-    )
+    schools = caseload.caseload(db, user, reuse_at=clock())
     context = {"schools": schools, "total": caseload.grand_total(schools)}
     return render(request, "followup/caseload.html", context)
 

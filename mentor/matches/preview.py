@@ -7,10 +7,12 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
+from datetime import datetime
 
 from sqlalchemy import and_, func, select
 from sqlalchemy.orm import Session, aliased
 
+from mentor.data_generation import remembered
 from mentor.models import (
     OPEN_MATCH_STATES,
     Ambassador,
@@ -178,11 +180,17 @@ class AmbassadorRoom:
     places: int
 
 
-def overview(db: Session, user: User) -> tuple[list[SchoolOverview], AmbassadorRoom]:
+def overview(
+    db: Session, user: User, *, reuse_at: datetime | None = None
+) -> tuple[list[SchoolOverview], AmbassadorRoom]:
     """Per school of the user's, the pupils a run would take; and the ambassadors with room.
 
-    Two grouped queries, whatever the number of pupils.
+    Two grouped queries, whatever the number of pupils; with ``reuse_at`` (a page's clock)
+    counted once while the data is unchanged (``remembered``).
     """
+    if reuse_at is not None:
+        key = ("matching overview", user.id)
+        return remembered(db, key, now=reuse_at, count=lambda: overview(db, user))
     # A pupil has at most one open match (uq_match_pupil_id_open): joined once a pupil, where
     # an EXISTS in each of three counts looked it up three times.
     open_match = aliased(Match)

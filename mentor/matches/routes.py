@@ -99,12 +99,7 @@ def _start_page(
         # Nothing ticked unless there is only one school: a counsellor who ticks the school
         # to run must not untick it by ticking it (the scope is exactly what is ticked).
         values = {f"school_{schools[0].id}": "1"} if len(schools) == 1 else {}
-    by_school, room = remembered(
-        db,
-        ("matching overview", user.id),
-        now=request.app.state.clock(),
-        count=lambda: preview.overview(db, user),
-    )
+    by_school, room = preview.overview(db, user, reuse_at=request.app.state.clock())
     context = {
         "schools": schools,
         "overview": by_school,
