@@ -24,7 +24,11 @@ install: $(STAMP) $(COMPILED)
 # (`make run MENTOR_BASE_URL=http://192.168.1.20:8000` when others reach the server by another name).
 PORT ?= 8000
 MENTOR_BASE_URL ?= http://127.0.0.1:$(PORT)
-RUN_ENV := MENTOR_COOKIE_SECURE=false MENTOR_BASE_URL=$(MENTOR_BASE_URL)
+# The demo logs staff in with the printed passwords alone; `make run
+# MENTOR_MFA_REQUIRED_ROLES=admin,counsellor` asks admins and counsellors for a second factor.
+MENTOR_MFA_REQUIRED_ROLES ?=
+RUN_ENV := MENTOR_COOKIE_SECURE=false MENTOR_BASE_URL=$(MENTOR_BASE_URL) \
+	MENTOR_MFA_REQUIRED_ROLES=$(MENTOR_MFA_REQUIRED_ROLES)
 
 run: install
 	$(RUN_ENV) $(BIN)/mentor db upgrade

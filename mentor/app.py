@@ -11,10 +11,13 @@ from fastapi import APIRouter, Depends, FastAPI
 from fastapi.routing import APIRoute, iter_route_contexts
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy.orm import Session, sessionmaker
+from starlette.types import ASGIApp
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from mentor import health
 from mentor.accounts import account_routes as own_account_routes
 from mentor.accounts import admin_routes as account_admin_routes
+from mentor.accounts import mfa_routes
 from mentor.accounts import routes as account_routes
 from mentor.ambassadors import bulk_invite_routes as ambassador_bulk_invite_routes
 from mentor.ambassadors import certificate_routes
@@ -63,10 +66,13 @@ def _add_routes_flat(app: FastAPI, router: APIRouter) -> None:
         original = route.original_route
         if not isinstance(original, APIRoute) or route.path is None:
             raise TypeError(f"only API routes can be added flat, not {original!r}")
+        methods = set(route.methods or ())
+        if "GET" in methods:
+            methods.add("HEAD")  # a HEAD asks for a GET's headers (uptime checks, link checkers)
         app.router.add_api_route(
             route.path,
             original.endpoint,
-            methods=route.methods,
+            methods=methods,
             name=route.name,
             dependencies=route.dependencies,
             response_class=route.response_class,
@@ -101,6 +107,21 @@ def _settle_garbage_collector() -> None:
     gc.set_threshold(*GC_THRESHOLDS)
 
 
+class MentorApp(FastAPI):
+    """FastAPI, with the locale and the security headers outside everything else.
+
+    Middleware added the usual way runs inside Starlette's error middleware, so the page of a
+    crash went out without the headers; wrapped here, every response has them.
+    """
+
+    hsts_seconds = 0
+
+    def build_middleware_stack(self) -> ASGIApp:
+        return LocaleAndSecurityHeadersMiddleware(
+            super().build_middleware_stack(), hsts_seconds=self.hsts_seconds
+        )
+
+
 def create_app(
     settings: Settings | None = None,
     *,
@@ -108,9 +129,10 @@ def create_app(
     clock: Clock = utcnow,
 ) -> FastAPI:
     settings = settings or get_settings()
-    app = FastAPI(
+    app = MentorApp(
         title="Ambassadør", docs_url=None, redoc_url=None, openapi_url=None, lifespan=_lifespan
     )
+    app.hsts_seconds = settings.hsts_seconds
     app.state.settings = settings
     # The time as routes see it (``ClockDep``); tests replace it to move time.
     app.state.clock = clock
@@ -129,6 +151,7 @@ def create_app(
     public = APIRouter(dependencies=page_dependencies)
     public.include_router(home_routes.router)
     public.include_router(account_routes.router)
+    public.include_router(mfa_routes.public_router)
     public.include_router(questionnaire_pupil_routes.router)
     public.include_router(ambassador_joining_routes.public_router)
     public.include_router(calendar_routes.public_router)
@@ -139,6 +162,7 @@ def create_app(
     # Everything else requires login: a route is public only by being added above.
     protected = APIRouter(dependencies=[*page_dependencies, Depends(require_user)])
     protected.include_router(own_account_routes.router)
+    protected.include_router(mfa_routes.router)
     protected.include_router(account_admin_routes.router)
     # Before the meeting pages: /meetings/{id}.ics is a file, not a page.
     protected.include_router(calendar_routes.router)
@@ -179,8 +203,10 @@ def create_app(
     app.mount("/static", StaticFiles(directory=PROJECT_ROOT / "static"), name="static")
 
     errors.install(app)
-    app.add_middleware(LocaleAndSecurityHeadersMiddleware)
     app.add_middleware(RequestAdmission, limit=settings.max_concurrent_requests)
+    if settings.trusted_proxy_list:
+        # Outermost of the added layers: every later one sees the client the proxy names.
+        app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=settings.trusted_proxy_list)
     # Templates are read once per process; in development an edited one shows on the next page.
     environment().auto_reload = settings.env is Environment.DEVELOPMENT
     return app

@@ -9,10 +9,11 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from pydantic import ValidationError
 from sqlalchemy import make_url
 
 from mentor import migrations
-from mentor.config import get_settings
+from mentor.config import Settings, get_settings
 from mentor.db import make_engine, make_sessionmaker, session_scope
 from mentor.errors import DomainError, InvalidInput
 from mentor.i18n import ngettext
@@ -80,9 +81,34 @@ def serve(
         host=host,
         port=port,
         workers=workers,
-        proxy_headers=True,
+        # The app believes forwarded headers only from MENTOR_TRUSTED_PROXIES (mentor.app);
+        # uvicorn's own would believe any client on 127.0.0.1.
+        proxy_headers=False,
+        server_header=False,
         log_config=uvicorn_log_config(),
     )
+
+
+@app.command()
+def check(
+    deploy: Annotated[
+        bool, typer.Option("--deploy", help="Check the settings for a production server.")
+    ] = False,
+) -> None:
+    """Check the settings: with --deploy, refuse what a production server must not run with."""
+    from mentor.deploy_check import deploy_problems
+
+    if not deploy:
+        fail("say what to check: mentor check --deploy")
+    try:
+        problems = deploy_problems(Settings())
+    except ValidationError as error:  # settings that cannot even be read, one line each
+        problems = [str(problem["msg"]).removeprefix("Value error, ") for problem in error.errors()]
+    for problem in problems:
+        typer.echo(f"refused: {problem}", err=True)
+    if problems:
+        raise typer.Exit(1)
+    typer.echo("ok: the settings are fit for production")
 
 
 @db_app.command("upgrade")

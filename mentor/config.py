@@ -6,7 +6,7 @@ from enum import StrEnum
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import SecretStr, model_validator
+from pydantic import SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -46,6 +46,12 @@ class Settings(BaseSettings):
     session_idle_timeout: int = 2 * 60 * 60
     session_absolute_timeout: int = 12 * 60 * 60
     cookie_secure: bool = True
+    # Strict-Transport-Security on responses over https (seconds; 0: not sent).
+    hsts_seconds: int = 365 * 24 * 60 * 60
+    # The reverse proxies whose X-Forwarded-For and X-Forwarded-Proto are believed: addresses or
+    # networks, comma-separated ("10.0.0.5,10.1.0.0/16"). Empty: nobody's, so a client cannot
+    # claim another address to slip past the limits per address.
+    trusted_proxies: str = ""
 
     # Single-use links (seconds).
     invitation_ttl: int = 7 * 24 * 60 * 60
@@ -73,6 +79,27 @@ class Settings(BaseSettings):
     login_max_failures_per_account: int = 5
     login_max_failures_per_ip: int = 20
     login_failure_window: int = 15 * 60
+    # Past its limit, an address waits after each failure: 1 s, doubling, at most this (seconds).
+    login_max_address_delay: int = 60
+    # Password-reset mails an hour, per e-mail address and per client address.
+    password_resets_per_account_per_hour: int = 3
+    password_resets_per_ip_per_hour: int = 10
+
+    # Multi-factor login (TOTP): the roles that must use a second factor, comma-separated
+    # (MENTOR_MFA_REQUIRED_ROLES=admin,counsellor; empty: no one must, anyone may). An unknown
+    # role is refused at start-up, so that a typo cannot switch the second factor off unnoticed.
+    mfa_required_roles: str = "admin,counsellor"
+
+    @field_validator("mfa_required_roles")
+    @classmethod
+    def _known_mfa_roles(cls, value: str) -> str:
+        from mentor.models.account import Role  # the models import much; settings load first
+
+        names = [name.strip().lower() for name in value.split(",") if name.strip()]
+        unknown = [name for name in names if name not in set(Role)]
+        if unknown:
+            raise ValueError(f"MENTOR_MFA_REQUIRED_ROLES: unknown role {', '.join(unknown)}")
+        return ",".join(dict.fromkeys(names))
 
     # The municipality's accessibility statement (Tilgængelighedserklæring), made with the Agency
     # for Digital Government's WAS-Tool; the footer of every page links to it. Until it is set,
@@ -100,6 +127,10 @@ class Settings(BaseSettings):
         if self.env is Environment.PRODUCTION and len(self.secret_key.get_secret_value()) < 32:
             raise ValueError("MENTOR_SECRET_KEY must be at least 32 characters in production")
         return self
+
+    @property
+    def trusted_proxy_list(self) -> list[str]:
+        return [part.strip() for part in self.trusted_proxies.split(",") if part.strip()]
 
 
 @lru_cache

@@ -226,6 +226,9 @@ def make_engine(
     Its writes move the data's generation (``mentor.data_generation``) unless
     ``data_generation`` is false: the migrations, which run before there is one.
     """
+    # A failed statement's message (and so a logged traceback) names the statement, never the
+    # values bound to it: names, e-mail addresses, tokens.
+    kwargs.setdefault("hide_parameters", True)
     if url.startswith("sqlite"):
         # One process serves SQLite: a connection for each of its request threads, so that no
         # request waits for the pool while others wait for their writer's turn. SQLite

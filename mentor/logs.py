@@ -13,7 +13,11 @@ from typing import Any
 
 from uvicorn.config import LOGGING_CONFIG
 
-TOKEN_PATH = re.compile(r"^(/q|/invitation|/password-reset)/[^/?\s]+")
+# Every path that carries a secret: questionnaire, feedback and exit links, calendar feeds,
+# invitations, password resets and a certificate's code.
+TOKEN_PATH = re.compile(
+    r"^(/q|/f|/x|/calendar|/invitation|/password-reset|/certificates?(?:/verify)?)/[^/?\s]+"
+)
 
 
 def redact_path(path: str) -> str:

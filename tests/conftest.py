@@ -9,6 +9,7 @@ release SAVEPOINTs).
 
 from __future__ import annotations
 
+import logging
 import os
 import socket
 import time
@@ -32,11 +33,32 @@ from mentor.app import create_app
 from mentor.config import Environment, Settings
 from mentor.db import make_engine, utcnow
 from mentor.migrations import upgrade
+from tests.log_scan import LogScan
 from tests.throwaway_database import throwaway_database
 
 POSTGRES_URL = os.environ.get("MENTOR_TEST_DATABASE_URL")
 BACKENDS = ["sqlite", *(["postgresql"] if POSTGRES_URL else [])]
 TEST_SECRET = "test-secret-key-that-is-long-enough-for-production-checks"
+
+# Every log record of the run, scanned for personal data and secrets (tests/log_scan.py).
+LOG_SCAN = LogScan()
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    logging.getLogger().addHandler(LOG_SCAN)
+    logging.getLogger("mentor").setLevel(logging.INFO)
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """Fail the run when anything logged during it named a person or held a secret."""
+    if not LOG_SCAN.findings:
+        return
+    reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+    lines = ["log lines that held personal data or a secret:", *LOG_SCAN.findings]
+    for line in lines:
+        if reporter is not None:
+            reporter.write_line(line, red=True)
+    session.exitstatus = pytest.ExitCode.TESTS_FAILED
 
 
 @pytest.fixture(scope="session", params=BACKENDS)

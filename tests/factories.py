@@ -9,6 +9,7 @@ Override anything by keyword; relationships are ``lazy="raise"``, so factories l
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import itertools
 import secrets
@@ -68,6 +69,8 @@ from mentor.models import (
     OutboxState,
     PairRule,
     PairRuleKind,
+    PendingLogin,
+    PendingStep,
     Programme,
     ProgrammeFamily,
     Pupil,
@@ -76,12 +79,14 @@ from mentor.models import (
     PupilLinkPurpose,
     PupilProgrammeInterest,
     RateLimitEvent,
+    RecoveryCode,
     Role,
     SchoolYearDate,
     SchoolYearDateKind,
     ScoringModelRecord,
     Setting,
     TokenPurpose,
+    TotpCredential,
     User,
 )
 
@@ -333,6 +338,37 @@ def make_login_attempt(session: Session, **overrides: Any) -> LoginAttempt:
         "succeeded": False,
     }
     return _save(session, LoginAttempt(**(values | overrides)))
+
+
+def make_totp_credential(session: Session, **overrides: Any) -> TotpCredential:
+    """An authenticator app set up; ``secret`` is base32, as the app has it."""
+    user_id = _parent_id(session, overrides, "user", make_user)
+    values: dict[str, Any] = {
+        "user_id": user_id,
+        "secret": base64.b32encode(secrets.token_bytes(20)).decode(),
+        "created_at": utcnow(),
+        "failures": 0,
+    }
+    return _save(session, TotpCredential(**(values | overrides)))
+
+
+def make_recovery_code(session: Session, **overrides: Any) -> RecoveryCode:
+    user_id = _parent_id(session, overrides, "user", make_user)
+    values: dict[str, Any] = {"user_id": user_id, "code_hash": _hash(), "created_at": utcnow()}
+    return _save(session, RecoveryCode(**(values | overrides)))
+
+
+def make_pending_login(session: Session, **overrides: Any) -> PendingLogin:
+    now = utcnow()
+    user_id = _parent_id(session, overrides, "user", make_user)
+    values: dict[str, Any] = {
+        "token_hash": _hash(),
+        "user_id": user_id,
+        "step": PendingStep.CODE,
+        "created_at": now,
+        "expires_at": now + timedelta(minutes=10),
+    }
+    return _save(session, PendingLogin(**(values | overrides)))
 
 
 def make_rate_limit_event(session: Session, **overrides: Any) -> RateLimitEvent:

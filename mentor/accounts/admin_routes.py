@@ -8,10 +8,11 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Request
 from starlette.responses import Response
 
-from mentor.accounts import service
+from mentor.accounts import mfa, service
 from mentor.accounts.disable_question import disable_confirmation
 from mentor.accounts.forms import ROLE_LABELS, InviteForm, UserUpdateForm
 from mentor.errors import InvalidInput
+from mentor.i18n import lazy_gettext
 from mentor.models import Role, User
 from mentor.organisations.forms import KIND_LABELS, checked_ids
 from mentor.organisations.service import (
@@ -22,8 +23,8 @@ from mentor.organisations.service import (
 from mentor.paging import page_links, page_number, search_text
 from mentor.policy import Permission
 from mentor.web import flash
-from mentor.web.confirmation import confirmation_page, is_confirmed
-from mentor.web.deps import ClockDep, SessionDep, SettingsDep, allowed
+from mentor.web.confirmation import Confirmation, confirmation_page, is_confirmed
+from mentor.web.deps import ClockDep, SessionDep, SettingsDep, allowed, client_ip
 from mentor.web.forms import FormFields, parse_form
 from mentor.web.responses import redirect
 from mentor.web.templating import render
@@ -136,6 +137,7 @@ def _edit_page(
         "role_options": ROLE_OPTIONS,
         "organisation_options": _organisation_options(db, user.organisation_id),
         "schools": school_choices(db, keep=checked),
+        "second_factor": mfa.credential_of(db, user_id=user.id),
     }
     return render(request, "admin/user_edit.html", context, status_code=status_code)
 
@@ -230,3 +232,39 @@ def disable_user(
 @router.post("/{user_id:int}/enable")
 def enable_user(request: Request, db: SessionDep, admin: Admin, user: EditedUser) -> Response:
     return _set_active(request, db, admin, user, active=True)
+
+
+def _reset_confirmation(user: User) -> Confirmation:
+    return Confirmation(
+        title=lazy_gettext("Reset two-step verification of %(name)s?", name=user.full_name),
+        consequences=[
+            lazy_gettext(
+                "Their authenticator app and recovery codes stop working, and they are logged"
+                " out everywhere at once."
+            ),
+            lazy_gettext(
+                "At their next login they set up an app again if their role requires it. Do this"
+                " only when you are sure who asks: a lost phone, told in person or by phone."
+            ),
+        ],
+        action=f"/admin/users/{user.id}/two-step/reset",
+        confirm_label=lazy_gettext("Reset two-step verification"),
+        cancel_url=f"/admin/users/{user.id}",
+    )
+
+
+@router.get("/{user_id:int}/two-step/reset")
+def reset_two_step_question(request: Request, user: EditedUser) -> Response:
+    return confirmation_page(request, _reset_confirmation(user))
+
+
+@router.post("/{user_id:int}/two-step/reset")
+def reset_two_step(
+    request: Request, db: SessionDep, admin: Admin, user: EditedUser, fields: FormFields
+) -> Response:
+    if not is_confirmed(fields):
+        return confirmation_page(request, _reset_confirmation(user))
+    if mfa.reset(db, actor=admin, user=user, ip=client_ip(request)):
+        db.commit()
+        flash.add(request, "mfa_reset", email=user.email)
+    return redirect(request, f"{LIST_URL}/{user.id}")

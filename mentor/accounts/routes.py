@@ -7,21 +7,20 @@ from collections.abc import Mapping
 from fastapi import APIRouter, Request
 from starlette.responses import Response
 
-from mentor.accounts import service, sessions
+from mentor.accounts import login_completion, mfa_login, service, sessions
 from mentor.accounts.forms import LanguageForm, LoginForm, PasswordResetRequestForm, SetPasswordForm
+from mentor.accounts.login_completion import LOCALE_COOKIE_MAX_AGE
 from mentor.errors import DomainError, InvalidInput
 from mentor.i18n import get_locale
 from mentor.models import Locale, TokenPurpose
 from mentor.web import csrf, flash
-from mentor.web.deps import OptionalUser, SessionDep, SettingsDep, client_ip
+from mentor.web.deps import ClockDep, OptionalUser, SessionDep, SettingsDep, client_ip
 from mentor.web.forms import FormFields, parse_form
 from mentor.web.middleware import LOCALE_COOKIE
 from mentor.web.responses import redirect, safe_next
 from mentor.web.templating import render
 
 router = APIRouter()
-
-LOCALE_COOKIE_MAX_AGE = 365 * 24 * 60 * 60
 
 
 @router.get("/login")
@@ -32,12 +31,19 @@ def login_page(request: Request, user: OptionalUser, next: str | None = None) ->
 
 
 @router.post("/login")
-def login(request: Request, db: SessionDep, settings: SettingsDep, fields: FormFields) -> Response:
+def login(
+    request: Request, db: SessionDep, settings: SettingsDep, clock: ClockDep, fields: FormFields
+) -> Response:
     values = {"email": fields.get("email", ""), "next": fields.get("next", "")}
     try:
         form = parse_form(LoginForm, fields)
         user = service.authenticate(
-            db, email=form.email, password=form.password, ip=client_ip(request), settings=settings
+            db,
+            email=form.email,
+            password=form.password,
+            ip=client_ip(request),
+            settings=settings,
+            now=clock(),
         )
     except InvalidInput as error:
         return render(
@@ -54,47 +60,27 @@ def login(request: Request, db: SessionDep, settings: SettingsDep, fields: FormF
             {"values": values, "errors": {}, "form_error": error.message},
             status_code=error.status_code,
         )
-    token = sessions.start_session(
-        db,
-        user=user,
-        ip=client_ip(request),
-        user_agent=request.headers.get("user-agent"),
-        settings=settings,
-    )
-    db.commit()
-    flash.add(request, "logged_in", name=user.full_name)
-    response = redirect(request, safe_next(form.next))
-    response.set_cookie(
-        sessions.COOKIE_NAME,
-        token,
-        httponly=True,
-        samesite="lax",
-        secure=settings.cookie_secure,
-        path="/",
-    )
-    if user.locale is not None:
-        response.set_cookie(
-            LOCALE_COOKIE,
-            user.locale.value,
-            max_age=LOCALE_COOKIE_MAX_AGE,
-            httponly=True,
-            samesite="lax",
-            secure=settings.cookie_secure,
+    step = mfa_login.step_after_password(db, user=user, settings=settings)
+    if step is not None:
+        return login_completion.second_step(
+            request, db, user=user, step=step, settings=settings, next_url=form.next, now=clock()
         )
-    return response
+    return login_completion.logged_in(request, db, user=user, settings=settings, next_url=form.next)
 
 
 @router.post("/logout")
 def logout(request: Request, db: SessionDep) -> Response:
     token = request.cookies.get(sessions.COOKIE_NAME)
-    if token:
-        sessions.end_session(db, token=token)
+    pending = request.cookies.get(mfa_login.COOKIE_NAME)
+    if token or pending:
+        login_completion.end_previous_session(request, db)
         db.commit()
     request.state.login_session = None
     csrf.renew(request)
     flash.add(request, "logged_out")
     response = redirect(request, "/login")
     response.delete_cookie(sessions.COOKIE_NAME, path="/")
+    response.delete_cookie(mfa_login.COOKIE_NAME, path="/")
     return response
 
 

@@ -11,10 +11,10 @@ import secrets
 from collections.abc import Collection
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session, joinedload
 
-from mentor.accounts import passwords
+from mentor.accounts import passwords, rate_limits, throttle
 from mentor.accounts.sessions import end_all_sessions
 from mentor.audit.service import record
 from mentor.config import Settings
@@ -40,13 +40,6 @@ class LoginFailed(DomainError):
     default_message = lazy_gettext("The e-mail address or the password is wrong.")
 
 
-class LoginThrottled(DomainError):
-    status_code = 429
-    default_message = lazy_gettext(
-        "Too many failed attempts. Wait %(minutes)s minutes and try again, or reset your password.",
-    )
-
-
 class TokenInvalid(DomainError):
     status_code = 400
     default_message = lazy_gettext(
@@ -63,48 +56,28 @@ def hash_token(token: str) -> str:
 
 
 def _email_key(email: str) -> str:
-    # Throttling counts by a hash, so the table of attempts holds no readable addresses.
-    return hashlib.sha256(normalise_email(email).encode()).hexdigest()
+    return throttle.email_key(normalise_email(email))
 
 
-def _recent_failures(db: Session, *, since: datetime, email_key: str | None, ip: str | None) -> int:
-    query = (
-        select(func.count())
-        .select_from(LoginAttempt)
-        .where(LoginAttempt.attempted_at >= since, LoginAttempt.succeeded.is_(False))
-    )
-    if email_key is not None:
-        query = query.where(LoginAttempt.email_hash == email_key)
-    if ip is not None:
-        query = query.where(LoginAttempt.ip == ip)
-    return db.scalar(query) or 0
+# How many password-reset mails an account, and an address, may ask for in an hour.
+RESET_WINDOW = timedelta(hours=1)
+RESET_BUCKET_ACCOUNT = "password_reset_account"
+RESET_BUCKET_ADDRESS = "password_reset_address"
 
 
 def authenticate(
-    db: Session, *, email: str, password: str, ip: str | None, settings: Settings
+    db: Session,
+    *,
+    email: str,
+    password: str,
+    ip: str | None,
+    settings: Settings,
+    now: datetime | None = None,
 ) -> User:
-    """The active user with this e-mail and password, or LoginFailed / LoginThrottled.
-
-    Throttling slides: failures older than the window stop counting, so nobody is locked out
-    for good, but guessing is slowed to a handful of tries per window per account and per address.
-    """
-    now = utcnow()
-    since = now - timedelta(seconds=settings.login_failure_window)
+    """The active user with this e-mail and password, or LoginFailed / LoginThrottled."""
+    now = now or utcnow()
     key = _email_key(email)
-    if _recent_failures(
-        db, since=since, email_key=key, ip=None
-    ) >= settings.login_max_failures_per_account or (
-        ip is not None
-        and _recent_failures(db, since=since, email_key=None, ip=ip)
-        >= settings.login_max_failures_per_ip
-    ):
-        raise LoginThrottled(
-            lazy_gettext(
-                "Too many failed attempts. Wait %(minutes)s minutes and try again, "
-                "or reset your password.",
-                minutes=settings.login_failure_window // 60,
-            )
-        )
+    throttle.check(db, email_key=key, ip=ip, now=now, settings=settings)
     user = db.scalar(select(User).where(User.email == normalise_email(email)))
     valid = passwords.verify_password(user.password_hash if user else None, password)
     succeeded = bool(valid and user is not None and user.is_active)
@@ -237,10 +210,38 @@ def send_invitation(
 
 
 def request_password_reset(
-    db: Session, *, email: str, locale: str, settings: Settings, ip: str | None
+    db: Session,
+    *,
+    email: str,
+    locale: str,
+    settings: Settings,
+    ip: str | None,
+    now: datetime | None = None,
 ) -> None:
-    """Mail a reset link when an active account has this address; silent otherwise."""
-    user = db.scalar(select(User).where(User.email == normalise_email(email)))
+    """Mail a reset link when an active account has this address; silent otherwise.
+
+    At most a few mails an hour per e-mail address and per client address, counted whether or
+    not the account exists, so neither the mails nor the answer tell who has an account.
+    """
+    now = now or utcnow()
+    address = normalise_email(email)
+    for bucket, key, limit in (
+        (
+            RESET_BUCKET_ACCOUNT,
+            rate_limits.limit_key("email", address, settings),
+            settings.password_resets_per_account_per_hour,
+        ),
+        (
+            RESET_BUCKET_ADDRESS,
+            rate_limits.limit_key("ip", ip or "unknown", settings),
+            settings.password_resets_per_ip_per_hour,
+        ),
+    ):
+        if not rate_limits.take(
+            db, bucket=bucket, key=key, limit=limit, window=RESET_WINDOW, now=now
+        ):
+            return
+    user = db.scalar(select(User).where(User.email == address))
     if user is None or not user.is_active:
         return
     token = _issue_token(
@@ -291,12 +292,26 @@ def set_password_with_token(
         raise InvalidInput({"password_repeat": lazy_gettext("The two passwords are not the same.")})
     user.password_hash = passwords.hash_password(password)
     found.used_at = utcnow()
-    end_all_sessions(db, user_id=user.id)
+    end_links_and_sessions(db, user=user, now=found.used_at)
     record(
         db, actor_id=user.id, action=f"{purpose.value}_used", object_type="user", object_id=user.id
     )
     db.flush()
     return user
+
+
+def end_links_and_sessions(db: Session, *, user: User, now: datetime) -> None:
+    """A new password: every other link of the account that could set one stops working, every
+    session ends, and the account's failed logins are forgotten (its owner proved who they are).
+    """
+    db.execute(
+        update(AccountToken)
+        .where(AccountToken.user_id == user.id, AccountToken.used_at.is_(None))
+        .values(used_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    end_all_sessions(db, user_id=user.id)
+    throttle.clear_failures(db, email_key=_email_key(user.email))
 
 
 def list_users(db: Session, *, role: Role | None = None, q: str = "", page: int = 1) -> Paged[User]:

@@ -108,6 +108,11 @@ def write_bookkeeping(db: Session, resolved: ResolvedSession) -> None:
         )
 
 
+def find_session(db: Session, *, token: str) -> LoginSession | None:
+    """The session row of a token just handed out (a page that shows it at once)."""
+    return db.scalar(select(LoginSession).where(LoginSession.token_hash == _hash(token)))
+
+
 def end_session(db: Session, *, token: str) -> None:
     db.execute(delete(LoginSession).where(LoginSession.token_hash == _hash(token)))
 

@@ -45,6 +45,7 @@ from mentor.models import (
     Ambassador,
     User,
 )
+from mentor.privacy.cpr import contains_cpr
 from mentor.pupils.importing.contact_columns import ContactColumn, contact_columns
 from mentor.pupils.importing.problems import Problem, RejectedRow, other_lines
 from mentor.pupils.importing.reading import FileRejected, read_table
@@ -127,7 +128,8 @@ def preview_invites(
     for row in rows:
         result = check_row(row, header, catalogue)
         address = email_cell(row, header)
-        if address and len(lines_of[address]) > 1:
+        # An address that holds a CPR number is refused on its own row, and never shown.
+        if address and len(lines_of[address]) > 1 and not contains_cpr(address):
             # Neither row can be trusted to be the right one, so none is invited.
             duplicate = Problem(
                 row.line,

@@ -8,8 +8,6 @@ language of the invitation mails.
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Mapping
 from typing import Annotated
 
@@ -20,6 +18,7 @@ from starlette.responses import Response
 
 from mentor.ambassadors import bulk_invite
 from mentor.errors import Conflict
+from mentor.exports.writers import CSV_MEDIA_TYPE, Table, to_csv
 from mentor.i18n import LazyText, get_locale, lazy_gettext
 from mentor.models import (
     InstitutionProgramme,
@@ -168,8 +167,9 @@ def commit(
     return redirect(request, "/admin/ambassadors")
 
 
-def example_csv(db: Session) -> str:
-    """The example file: Danish headers, ``;`` as Danish Excel writes, real institutions."""
+def example_table(db: Session) -> Table:
+    """The example file: Danish headers, real institutions. Written like every export
+    (``writers``): an institution name typed as ``=...`` is not run as a formula."""
     pairs = db.execute(
         select(Organisation.name, Programme.code)
         .join(InstitutionProgramme, InstitutionProgramme.institution_id == Organisation.id)
@@ -190,22 +190,20 @@ def example_csv(db: Session) -> str:
         ("Mikkel", "Østergaard", "mikkel.oestergaard@elev.dk", "3"),
         ("Amina", "Said", "amina.said@elev.dk", ""),
     ]
-    out = io.StringIO()
-    writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
-    writer.writerow([column.danish_header for column in columns])
-    for n, (first, last, email, year) in enumerate(names):
-        institution, programme = places[n % len(places)]
-        writer.writerow([first, last, email, institution, programme, year])
-    return out.getvalue()
+    rows = [
+        [first, last, email, *places[n % len(places)], year]
+        for n, (first, last, email, year) in enumerate(names)
+    ]
+    return Table(
+        title="Ambassadører", headers=[column.danish_header for column in columns], rows=rows
+    )
 
 
 @router.get("/example.csv")
 def example_file(request: Request, db: SessionDep) -> Response:
-    # With a BOM, so that Excel on a Danish Windows opens æ, ø and å correctly.
-    body = "\ufeff" + example_csv(db)
     response = Response(
-        body.encode("utf-8"),
-        media_type="text/csv; charset=utf-8",
+        to_csv(example_table(db)),
+        media_type=CSV_MEDIA_TYPE,
         headers={"Content-Disposition": 'attachment; filename="ambassadoerer-eksempel.csv"'},
     )
     return finish(request, response)

@@ -23,7 +23,7 @@ from mentor.models import (
     OrganisationKind,
     Programme,
 )
-from mentor.pupils.importing.problems import Problem, RejectedRow
+from mentor.pupils.importing.problems import CPR_IN_CELL, Problem, RejectedRow, cpr_cells
 from mentor.pupils.importing.reading import Row
 from mentor.web.forms import Email
 
@@ -105,14 +105,24 @@ class _Cells:
             if position < len(row.cells)
         }
         self.problems: list[Problem] = []
+        # A CPR number in any column: the cell reads as empty and its one problem is the
+        # number, never shown.
+        self.refused = cpr_cells(self.values)
+        for f in self.refused:
+            self.problems.append(Problem(self.line, self._column(f), "", CPR_IN_CELL))
+            self.values[f] = ""
+
+    def _column(self, f: Field) -> str:
+        return self.header.titles.get(f) or str(BY_FIELD[f].label)
 
     def value(self, f: Field) -> str:
         return self.values.get(f, "")
 
     def problem(self, f: Field, message: LazyText, *, value: str | None = None) -> None:
-        column = self.header.titles.get(f) or str(BY_FIELD[f].label)
+        if f in self.refused:
+            return
         shown = self.value(f) if value is None else value
-        self.problems.append(Problem(self.line, column, shown, message))
+        self.problems.append(Problem(self.line, self._column(f), shown, message))
 
 
 def _name_and_column(cells: _Cells) -> tuple[str, Field]:

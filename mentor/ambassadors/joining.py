@@ -12,16 +12,15 @@ page and message whether the address is new or not, and the limit per IP address
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import re
 from collections.abc import Sequence
 from datetime import date, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from mentor.accounts import rate_limits
 from mentor.accounts.service import invite_user, normalise_email
 from mentor.audit.service import record
 from mentor.config import Settings
@@ -35,7 +34,6 @@ from mentor.models import (
     Organisation,
     OrganisationKind,
     Programme,
-    RateLimitEvent,
     Role,
     User,
 )
@@ -219,29 +217,17 @@ def invite_ambassador(
 # --- the public application ----------------------------------------------------------------
 
 
-def _address_key(ip: str, settings: Settings) -> str:
-    # Keyed with the secret: a plain SHA-256 of an IPv4 address is reversed by trying them all.
-    key = settings.secret_key.get_secret_value().encode()
-    return hmac.new(key, b"ip:" + ip.encode(), hashlib.sha256).hexdigest()
-
-
 def _count_against_limit(db: Session, *, ip: str | None, settings: Settings) -> None:
     """One more application from this address, or ``TooManyApplications``."""
-    key = _address_key(ip or "unknown", settings)
-    now = utcnow()
-    recent = db.scalar(
-        select(func.count())
-        .select_from(RateLimitEvent)
-        .where(
-            RateLimitEvent.bucket == APPLICATION_BUCKET,
-            RateLimitEvent.key_hash == key,
-            RateLimitEvent.at > now - RATE_WINDOW,
-        )
-    )
-    if (recent or 0) >= settings.applications_per_ip_per_hour:
+    if not rate_limits.take(
+        db,
+        bucket=APPLICATION_BUCKET,
+        key=rate_limits.limit_key("ip", ip or "unknown", settings),
+        limit=settings.applications_per_ip_per_hour,
+        window=RATE_WINDOW,
+        now=utcnow(),
+    ):
         raise TooManyApplications()
-    db.add(RateLimitEvent(bucket=APPLICATION_BUCKET, key_hash=key, at=now))
-    db.flush()
 
 
 def apply(

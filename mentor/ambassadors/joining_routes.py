@@ -22,6 +22,7 @@ from mentor.policy import Permission, has_permission
 from mentor.web import flash
 from mentor.web.deps import ClockDep, SessionDep, SettingsDep, allowed, client_ip
 from mentor.web.forms import Email, FormFields, FormModel, parse_form
+from mentor.web.ids import FormId
 from mentor.web.responses import redirect
 from mentor.web.templating import render
 
@@ -34,8 +35,9 @@ public_router = APIRouter(prefix="/apply")
 class AmbassadorForm(FormModel):
     email: Email
     full_name: str = Field(max_length=200)
-    institution_id: int
-    programme_id: int
+    # Chosen from lists; a larger number (a tampered form) is no id the database can look up.
+    institution_id: FormId
+    programme_id: FormId
     year_of_study: int = Field(default=1, ge=1, le=6)
 
 

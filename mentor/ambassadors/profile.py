@@ -378,8 +378,12 @@ def update_profile(
 ) -> list[str]:
     """Save the profile, or raise InvalidInput and change nothing; returns the changed fields.
 
-    The ambassador's interests must be loaded (``load_profile`` does).
+    The ambassador's interests must be loaded (``load_profile`` does). The ambassador's row is
+    locked first, as an accept locks it (``matches.service.accept``): a capacity lowered while a
+    proposal is being accepted is checked against the mentees as they are after the accept.
     """
+    # The lock only: the row is not read afresh, so the loaded interests stay as they are.
+    db.execute(select(Ambassador.id).where(Ambassador.id == ambassador.id).with_for_update())
     if errors := profile_problems(db, ambassador=ambassador, update=update, today=today):
         raise InvalidInput(errors)
     slots = sorted(update.availability, key=lambda slot: (slot.weekday, slot.start))

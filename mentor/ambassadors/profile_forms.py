@@ -23,14 +23,14 @@ from mentor.ambassadors.profile import (
     ProfileUpdate,
     Slot,
 )
-from mentor.catalogue.forms import LocalDate
 from mentor.catalogue.languages import checked_languages
 from mentor.errors import InvalidInput
 from mentor.i18n import LazyText, lazy_gettext
 from mentor.models import Ambassador, ContactPreference
 from mentor.organisations.forms import checked_ids
 from mentor.organisations.school_hours import weekday_name
-from mentor.web.forms import FormModel, parse_form
+from mentor.web.forms import FormModel, LocalDate, parse_form
+from mentor.web.ids import FormId
 
 CONTACT_LABELS: dict[ContactPreference, LazyText] = {
     ContactPreference.EMAIL: lazy_gettext("E-mail"),
@@ -45,10 +45,10 @@ _TIME = re.compile(r"^(\d{1,2})[:.](\d{2})(?::\d{2})?$")
 
 
 class ProfileForm(FormModel):
-    institution_id: int
-    programme_id: int
+    institution_id: FormId
+    programme_id: FormId
     year_of_study: int = Field(ge=1, le=6)
-    former_school_id: int | None = None
+    former_school_id: FormId | None = None
     capacity: int = Field(ge=0, le=5)
     about: str | None = Field(default=None, max_length=ABOUT_MAX_LENGTH)
     phone: str | None = Field(default=None, max_length=30)
@@ -128,7 +128,7 @@ def parse_profile(fields: Mapping[str, str]) -> ProfileUpdate:
     errors: dict[str, LazyText | str] = {}
     form: ProfileForm | None = None
     try:
-        form = parse_form(ProfileForm, dict(fields))
+        form = parse_form(ProfileForm, fields)
     except InvalidInput as error:
         errors |= error.field_errors
     slots = _slots(fields, errors)

@@ -38,7 +38,7 @@ from mentor.models import (
 from mentor.policy import Permission
 from mentor.web import flash
 from mentor.web.deps import SessionDep, SettingsDep, allowed
-from mentor.web.forms import FormFields
+from mentor.web.forms import FormFields, refuse_bad_text
 from mentor.web.responses import redirect
 from mentor.web.templating import render
 
@@ -263,6 +263,7 @@ def decline_proposal(
 ) -> Response:
     assert ambassador is not None  # _own_match refused the request otherwise
     try:
+        refuse_bad_text(fields, "reason")
         declined = service.decline(
             db,
             match=match,

@@ -14,7 +14,6 @@ from starlette.responses import Response
 from mentor.ambassadors import vetting, vetting_lists
 from mentor.ambassadors.vetting import STATE_LABELS, TRANSITIONS
 from mentor.ambassadors.vetting_steps import STEPS, Step, StepInput, leave_confirmation
-from mentor.catalogue.forms import LocalDate
 from mentor.config import Settings
 from mentor.errors import InvalidInput
 from mentor.i18n import LazyText, lazy_gettext
@@ -25,7 +24,7 @@ from mentor.policy import Permission
 from mentor.web import flash
 from mentor.web.confirmation import confirmation_page, is_confirmed
 from mentor.web.deps import ClockDep, SessionDep, SettingsDep, allowed
-from mentor.web.forms import FormFields, FormModel, parse_form
+from mentor.web.forms import FormFields, FormModel, LocalDate, parse_form
 from mentor.web.responses import redirect
 from mentor.web.templating import render
 

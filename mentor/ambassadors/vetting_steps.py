@@ -16,14 +16,13 @@ from pydantic import Field
 from sqlalchemy.orm import Session
 
 from mentor.ambassadors import vetting
-from mentor.catalogue.forms import LocalDate
 from mentor.config import Settings
 from mentor.errors import InvalidInput
 from mentor.i18n import LazyText, lazy_gettext, ngettext
 from mentor.matches.what_ends import what_ends_for_ambassador
 from mentor.models import Ambassador, User
 from mentor.web.confirmation import Confirmation
-from mentor.web.forms import FormModel, parse_form
+from mentor.web.forms import FormModel, LocalDate, parse_form
 
 
 class DateForm(FormModel):

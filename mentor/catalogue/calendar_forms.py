@@ -2,20 +2,15 @@
 
 from __future__ import annotations
 
-import re
-from collections.abc import Mapping
-from typing import TypeVar
+from datetime import date
+from typing import Annotated
 
 from pydantic import Field
 
-from mentor.catalogue.forms import LocalDate
-from mentor.errors import InvalidInput
 from mentor.i18n import LazyText, lazy_gettext
 from mentor.models import CalendarEntryKind
-from mentor.web.forms import FormModel, parse_form
+from mentor.web.forms import DanishDate, FormModel, within
 from mentor.web.ids import MAX_ID
-
-FormT = TypeVar("FormT", bound=FormModel)
 
 KIND_LABELS: dict[CalendarEntryKind, LazyText] = {
     CalendarEntryKind.HOLIDAY: lazy_gettext("Holiday"),
@@ -23,18 +18,19 @@ KIND_LABELS: dict[CalendarEntryKind, LazyText] = {
     CalendarEntryKind.BLACKOUT: lazy_gettext("Other day without meetings"),
 }
 
-# NUL and the other C0 controls (tab, line feeds aside): PostgreSQL refuses NUL in text, and none
-# of them belongs in a name a page shows.
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-CONTROL_CHARACTERS = lazy_gettext("Remove the invisible control characters from this text.")
+
+# A calendar for this century: a year 1 or 9999 is a typing slip, not a school year.
+EARLIEST = date(2000, 1, 1)
+LATEST = date(2100, 12, 31)
+CalendarDate = Annotated[date, DanishDate, within(EARLIEST, LATEST)]
 
 
 class CalendarEntryForm(FormModel):
     kind: CalendarEntryKind
     name_da: str = Field(max_length=100)
     name_en: str = Field(max_length=100)
-    starts_on: LocalDate
-    ends_on: LocalDate
+    starts_on: CalendarDate
+    ends_on: CalendarDate
     # Empty: every school of the municipality.
     school_id: int | None = Field(
         default=None, ge=1, le=MAX_ID
@@ -51,19 +47,3 @@ class MeetingTopicForm(FormModel):
 class NewMeetingTopicForm(MeetingTopicForm):
     # Only when creating: meeting logs keep topic codes, so a code never changes.
     code: str = Field(max_length=40)
-
-
-def parse_text_form(model: type[FormT], fields: Mapping[str, str]) -> FormT:
-    """``parse_form``, and a clear message for a field holding control characters (NUL bytes)."""
-    errors: dict[str, LazyText | str] = {
-        name: CONTROL_CHARACTERS
-        for name, value in fields.items()
-        if name in model.model_fields and _CONTROL.search(value)
-    }
-    try:
-        form = parse_form(model, dict(fields))
-    except InvalidInput as error:
-        raise InvalidInput(error.field_errors | errors) from None
-    if errors:
-        raise InvalidInput(errors)
-    return form

@@ -16,7 +16,6 @@ from mentor.catalogue.calendar_forms import (
     CalendarEntryForm,
     MeetingTopicForm,
     NewMeetingTopicForm,
-    parse_text_form,
 )
 from mentor.catalogue.forms import format_form_date
 from mentor.errors import InvalidInput
@@ -26,7 +25,7 @@ from mentor.organisations.service import school_choices
 from mentor.policy import Permission
 from mentor.web import flash
 from mentor.web.deps import SessionDep, allowed
-from mentor.web.forms import FormFields
+from mentor.web.forms import FormFields, parse_form
 from mentor.web.responses import redirect
 from mentor.web.templating import render
 
@@ -110,7 +109,7 @@ def new_entry_page(request: Request, db: SessionDep) -> Response:
 @router.post("/calendar/new")
 def create_entry(request: Request, db: SessionDep, admin: Admin, fields: FormFields) -> Response:
     try:
-        form = parse_text_form(CalendarEntryForm, fields)
+        form = parse_form(CalendarEntryForm, fields)
         entry = service.create_calendar_entry(db, actor=admin, fields=form)
     except InvalidInput as error:
         db.rollback()  # nothing is written
@@ -138,7 +137,7 @@ def update_entry(
     request: Request, db: SessionDep, admin: Admin, entry: EditedEntry, fields: FormFields
 ) -> Response:
     try:
-        form = parse_text_form(CalendarEntryForm, fields)
+        form = parse_form(CalendarEntryForm, fields)
         service.update_calendar_entry(db, actor=admin, entry=entry, fields=form)
     except InvalidInput as error:
         db.rollback()
@@ -188,7 +187,7 @@ def new_topic_page(request: Request) -> Response:
 @router.post("/topics/new")
 def create_topic(request: Request, db: SessionDep, admin: Admin, fields: FormFields) -> Response:
     try:
-        form = parse_text_form(NewMeetingTopicForm, fields)
+        form = parse_form(NewMeetingTopicForm, fields)
         topic = service.create_topic(db, actor=admin, fields=form)
     except InvalidInput as error:
         db.rollback()
@@ -214,7 +213,7 @@ def update_topic(
     request: Request, db: SessionDep, admin: Admin, topic: EditedTopic, fields: FormFields
 ) -> Response:
     try:
-        form = parse_text_form(MeetingTopicForm, fields)
+        form = parse_form(MeetingTopicForm, fields)
         service.update_topic(db, actor=admin, topic=topic, fields=form)
     except InvalidInput as error:
         db.rollback()

@@ -10,13 +10,15 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from datetime import date, timedelta
+from datetime import timedelta
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, joinedload
 
 from mentor.audit.service import record
 from mentor.catalogue.calendar_forms import (
+    EARLIEST,
+    LATEST,
     CalendarEntryForm,
     MeetingTopicForm,
     NewMeetingTopicForm,
@@ -27,9 +29,6 @@ from mentor.i18n import LazyText, lazy_gettext
 from mentor.models import AuditAction, CalendarEntry, MeetingTopic, Organisation, User
 from mentor.organisations.service import SCHOOL_KINDS
 
-# A calendar for this century: a year 1 or 9999 is a typing slip, not a school year.
-EARLIEST = date(2000, 1, 1)
-LATEST = date(2100, 12, 31)
 # The longest closed period: a summer holiday is six weeks; a whole year is a slip of the year.
 LONGEST = timedelta(days=366)
 _TOPIC_CODE = re.compile(r"^[a-z0-9_]+$")

@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-import re
 from datetime import date
-from typing import Annotated, Any
 
-from pydantic import BeforeValidator, Field
-from pydantic_core import PydanticCustomError
+from pydantic import Field
 
 from mentor.i18n import LazyText, lazy_gettext
 from mentor.models import EudMainArea, ProgrammeFamily
-from mentor.web.forms import FormModel
+from mentor.web.forms import FormModel, LocalDate
+from mentor.web.ids import FormId
 
 FAMILY_LABELS: dict[ProgrammeFamily, LazyText] = {
     ProgrammeFamily.GYMNASIAL: lazy_gettext("Upper secondary (gymnasial)"),
@@ -26,22 +24,6 @@ MAIN_AREA_LABELS: dict[EudMainArea, LazyText] = {
         "Technology, construction and transport"
     ),
 }
-
-_DANISH_DATE = re.compile(r"^(\d{1,2})\.(\d{1,2})\.(\d{4})$")
-
-
-def _danish_date(value: Any) -> Any:
-    """28.11.2026 as Danes write it; ISO (2026-11-28) is left to pydantic."""
-    if isinstance(value, str) and (found := _DANISH_DATE.match(value.strip())):
-        day, month, year = (int(part) for part in found.groups())
-        try:
-            return date(year, month, day)
-        except ValueError:
-            raise PydanticCustomError("date_parsing", "not a date") from None
-    return value
-
-
-LocalDate = Annotated[date, BeforeValidator(_danish_date)]
 
 
 def format_form_date(value: date | None) -> str:
@@ -64,7 +46,7 @@ class InterestForm(FormModel):
     code: str = Field(max_length=40)
     label_da: str = Field(max_length=100)
     label_en: str = Field(max_length=100)
-    group_id: int
+    group_id: FormId
     active: bool = False  # an unticked checkbox sends nothing
     sort_order: int = Field(default=0, ge=0, le=100_000)
 

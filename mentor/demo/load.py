@@ -27,7 +27,7 @@ from mentor.demo.municipality import (
 from mentor.demo.proposals import build_proposals
 from mentor.demo.pupils import Catalogue, build_pupils
 from mentor.demo.school_year import CALENDAR
-from mentor.demo.staff import DEMO_LOGINS, OTHER_DEMO_LOGINS, build_staff
+from mentor.demo.staff import DEMO_LOGINS, OTHER_DEMO_LOGINS, build_staff, mfa_notice
 from mentor.demo.term import build_term
 from mentor.followup.school_year import add_defaults as add_school_year_defaults
 from mentor.models import (
@@ -88,10 +88,14 @@ def load_demo(
     Idempotent: when the demo's guidance unit exists, nothing else is touched and the summary
     says so. Deterministic apart from the ``created_at`` stamps of the staff accounts.
     """
+    settings = settings or get_settings()
     seeded = seed_catalogues(session)
     if session.scalar(select(Organisation.id).where(Organisation.code == GUIDANCE_UNIT_CODE)):
         extra = f" Added {seeded.total} new catalogue entries." if seeded.total else ""
-        return f"The demo data is already loaded; nothing else was changed.{extra}"
+        return (
+            f"The demo data is already loaded; nothing else was changed.{extra}\n"
+            f"{mfa_notice(settings)}"
+        )
     _refuse_collisions(session)
 
     rng = random.Random(SEED)  # noqa: S311 - made-up people, not secrets
@@ -112,7 +116,7 @@ def load_demo(
         ambassadors=ambassadors,
         schools={school.code: school for school in municipality.all_schools},
         now=now or utcnow(),
-        settings=settings or get_settings(),
+        settings=settings,
     )
     record(
         session,
@@ -143,5 +147,6 @@ def load_demo(
         f"{len(staff.coordinators)} coordinators, 2 counsellors and an admin; "
         f"catalogues: {seeded.programmes} programmes, {seeded.interest_groups} interest groups, "
         f"{seeded.interests} interests and {seeded.meeting_topics} meeting topics added; "
-        f"the school calendar 2026/27 with {len(CALENDAR)} holidays and exam periods."
+        f"the school calendar 2026/27 with {len(CALENDAR)} holidays and exam periods.\n"
+        f"{mfa_notice(settings)}"
     )

@@ -12,12 +12,29 @@ from dataclasses import dataclass
 from sqlalchemy.orm import Session
 
 from mentor.accounts.passwords import hash_password
+from mentor.config import Settings
 from mentor.demo.municipality import Municipality
 from mentor.demo.names import DANISH, email_local_part, person_name
 from mentor.models import CounsellorSchool, Organisation, Role, User
 
 # Printed by `make run`; at least 10 characters, as every password must be.
 DEMO_PASSWORD = "demo-adgang-2026"  # noqa: S105 - the documented demo password
+
+
+def mfa_notice(settings: Settings) -> str:
+    """What `mentor demo` says about two-step verification, so that a newcomer knows whether the
+    printed passwords are enough (`make run` sets MENTOR_MFA_REQUIRED_ROLES empty)."""
+    if not settings.mfa_required_roles:
+        return (
+            "Multi-factor login is off in this demo (MENTOR_MFA_REQUIRED_ROLES is empty): log in "
+            "with the passwords below. To require it for admins and counsellors, run "
+            "`make run MENTOR_MFA_REQUIRED_ROLES=admin,counsellor`."
+        )
+    roles = ", ".join(settings.mfa_required_roles.split(","))
+    return (
+        f"Multi-factor login is required for: {roles} (MENTOR_MFA_REQUIRED_ROLES). Those demo "
+        "logins set up an authenticator app after the password; `make run` turns it off."
+    )
 
 
 @dataclass(frozen=True)

@@ -6,13 +6,13 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import date
 from enum import StrEnum
+from typing import Annotated
 
 from pydantic import Field
 
-from mentor.catalogue.forms import LocalDate
 from mentor.errors import InvalidInput
 from mentor.i18n import LazyText, lazy_gettext
-from mentor.web.forms import FormModel, parse_form
+from mentor.web.forms import DanishDate, FormModel, parse_form, within
 
 
 class Dataset(StrEnum):
@@ -41,11 +41,7 @@ FORMAT_LABELS: dict[FileFormat, LazyText] = {
 # A period is turned into moments in Copenhagen; a hand-made address with the year 1 or 9999
 # would not fit a datetime once shifted to UTC.
 FIRST_DAY, LAST_DAY = date(2000, 1, 1), date(2100, 12, 31)
-DATE_OUT_OF_RANGE = lazy_gettext(
-    "Enter a date between %(earliest)s and %(latest)s.",
-    earliest=FIRST_DAY.strftime("%d.%m.%Y"),
-    latest=LAST_DAY.strftime("%d.%m.%Y"),
-)
+PeriodDate = Annotated[date, DanishDate, within(FIRST_DAY, LAST_DAY)]
 TO_BEFORE_FROM = lazy_gettext("The end date is before the start date.")
 
 
@@ -54,21 +50,14 @@ class ExportForm(FormModel):
 
     dataset: Dataset
     school: str = Field(max_length=20)
-    starts_on: LocalDate | None = Field(default=None, alias="from")
-    ends_on: LocalDate | None = Field(default=None, alias="to")
+    starts_on: PeriodDate | None = Field(default=None, alias="from")
+    ends_on: PeriodDate | None = Field(default=None, alias="to")
     file_format: FileFormat = Field(alias="format")
 
 
 def parse_export(fields: Mapping[str, str]) -> ExportForm:
     """The choice, or ``InvalidInput`` with a message for each field that is wrong."""
-    choice = parse_form(ExportForm, dict(fields))
-    problems: dict[str, LazyText | str] = {
-        name: DATE_OUT_OF_RANGE
-        for name, day in (("from", choice.starts_on), ("to", choice.ends_on))
-        if day is not None and not FIRST_DAY <= day <= LAST_DAY
-    }
-    if not problems and choice.starts_on and choice.ends_on and choice.starts_on > choice.ends_on:
-        problems["to"] = TO_BEFORE_FROM
-    if problems:
-        raise InvalidInput(problems)
+    choice = parse_form(ExportForm, fields)
+    if choice.starts_on and choice.ends_on and choice.starts_on > choice.ends_on:
+        raise InvalidInput({"to": TO_BEFORE_FROM})
     return choice

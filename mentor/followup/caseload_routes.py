@@ -30,7 +30,7 @@ from mentor.organisations.service import schools_of_counsellor
 from mentor.policy import Permission
 from mentor.web import flash
 from mentor.web.deps import ClockDep, SessionDep, allowed
-from mentor.web.forms import FormFields
+from mentor.web.forms import FormFields, refuse_bad_text
 from mentor.web.responses import redirect
 from mentor.web.templating import render
 
@@ -132,6 +132,7 @@ def record_check_in(
 ) -> Response:
     now = clock()
     try:
+        refuse_bad_text(fields, "note")
         check_ins.record_check_in(
             db,
             actor=user,

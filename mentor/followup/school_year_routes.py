@@ -19,7 +19,7 @@ from mentor.models import SchoolYearDate, SchoolYearDateKind, User
 from mentor.policy import Permission
 from mentor.web import flash
 from mentor.web.deps import ClockDep, SessionDep, allowed
-from mentor.web.forms import FormFields
+from mentor.web.forms import FormFields, bad_text
 from mentor.web.responses import redirect
 from mentor.web.templating import render
 
@@ -44,8 +44,8 @@ def _year(value: str | None, default: int) -> int:
     return default
 
 
-def _checked(fields: Mapping[str, str]) -> tuple[dict[str, object], dict[str, LazyText]]:
-    errors: dict[str, LazyText] = {}
+def _checked(fields: Mapping[str, str]) -> tuple[dict[str, object], dict[str, LazyText | str]]:
+    errors = bad_text(fields, "name_da", "name_en")
     values: dict[str, object] = {}
     try:
         values["kind"] = SchoolYearDateKind(fields.get("kind", ""))
@@ -53,8 +53,10 @@ def _checked(fields: Mapping[str, str]) -> tuple[dict[str, object], dict[str, La
         errors["kind"] = lazy_gettext("Choose one of the options.")
     for name in ("name_da", "name_en"):
         text = fields.get(name, "").strip()
-        if not text or len(text) > NAME_MAX or any(ord(c) < 32 for c in text):
-            errors[name] = lazy_gettext("Write a name of at most %(max)s characters.", max=NAME_MAX)
+        if not text or len(text) > NAME_MAX:
+            errors.setdefault(
+                name, lazy_gettext("Write a name of at most %(max)s characters.", max=NAME_MAX)
+            )
         values[name] = text
     for name in ("starts_on", "ends_on"):
         day = parse_date(fields.get(name, ""))

@@ -17,7 +17,7 @@ from mentor.pupils.deps import VisiblePupil
 from mentor.pupils.routes import pupil_url, render_pupil_page
 from mentor.web import flash
 from mentor.web.deps import ClockDep, SessionDep, SettingsDep, allowed
-from mentor.web.forms import FormFields
+from mentor.web.forms import FormFields, refuse_bad_text
 from mentor.web.responses import redirect
 
 # Following up a pupil's matches is the counsellors' work; coordinators only see the history.
@@ -56,6 +56,7 @@ def end_match(
     clock: ClockDep,
 ) -> Response:
     try:
+        refuse_bad_text(fields, "note")
         ended = service.end_match(
             db,
             actor=user,

@@ -20,7 +20,7 @@ from mentor.policy import Permission
 from mentor.pupils.pupil_links import AlreadyAnswered, LinkExpired, LinkUnavailable
 from mentor.web import flash
 from mentor.web.deps import ClockDep, SessionDep, allowed
-from mentor.web.forms import FormFields
+from mentor.web.forms import FormFields, refuse_control_characters
 from mentor.web.responses import redirect
 from mentor.web.templating import render
 
@@ -97,6 +97,7 @@ def pupil_exit_answer(
         return _unavailable(request, error)
     reply = _reply(fields)
     try:
+        refuse_control_characters(fields, "comment")
         exit_questions.answer_as_pupil(db, opened=opened, reply=reply, now=now)
     except InvalidInput as error:
         form = ExitForm(values=_kept(reply), errors=error.field_errors)
@@ -150,6 +151,7 @@ def ambassador_exit_answer(
     match = exit_questions.ambassadors_match(db, user=user, match_id=match_id)
     reply = _reply(fields)
     try:
+        refuse_control_characters(fields, "comment")
         exit_questions.answer_as_ambassador(db, user=user, match=match, reply=reply, now=clock())
     except InvalidInput as error:
         form = ExitForm(values=_kept(reply), errors=error.field_errors)

@@ -24,7 +24,7 @@ from mentor.policy import Permission
 from mentor.pupils.pupil_links import AlreadyAnswered, LinkExpired, LinkUnavailable
 from mentor.questionnaire.sheet import qr_svg
 from mentor.web.deps import ClockDep, SessionDep, SettingsDep, allowed
-from mentor.web.forms import FormFields
+from mentor.web.forms import FormFields, refuse_control_characters
 from mentor.web.responses import redirect
 from mentor.web.templating import render
 
@@ -98,6 +98,7 @@ def give_feedback(
         comment=fields.get("comment", ""),
     )
     try:
+        refuse_control_characters(fields, "comment")
         feedback.give_feedback(db, opened=opened, answer=answer, now=now)
     except InvalidInput as error:
         values = {"rating": answer.rating, "helped": answer.helped, "comment": answer.comment}

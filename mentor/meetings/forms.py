@@ -18,6 +18,7 @@ from mentor.i18n import LOCAL_TIMEZONE, LazyText, gettext, lazy_gettext
 from mentor.meetings.requests import MeetingRequest
 from mentor.meetings.rules import MAX_MINUTES, MIN_MINUTES
 from mentor.models import MeetingKind, MeetingPlace
+from mentor.web.forms import CONTROL_CHARACTERS, refused
 
 LENGTHS = tuple(range(MIN_MINUTES, MAX_MINUTES + 1, 15))
 DEFAULT_MINUTES = 45
@@ -99,14 +100,17 @@ class ParsedRequest:
 
 def meeting_request(fields: Mapping[str, str]) -> ParsedRequest:
     """The proposal form as a ``MeetingRequest``; a missing kind or place is a field message."""
-    errors: dict[str, LazyText | str] = {}
+    # Control characters only: the booking service refuses a CPR number, with its other messages.
+    errors: dict[str, LazyText | str] = {
+        name: CONTROL_CHARACTERS for name in ("location", "online_url") if name in refused(fields)
+    }
     kind = _choice(MeetingKind, fields.get("kind"))
     place = _choice(MeetingPlace, fields.get("place"))
     if kind is None:
         errors["kind"] = lazy_gettext("Choose one of the options.")
     if place is None:
         errors["place"] = lazy_gettext("Choose one of the options.")
-    if kind is None or place is None:
+    if errors or kind is None or place is None:
         return ParsedRequest(None, errors)
     starts_at, time_error = start_from(fields)
     request = MeetingRequest(

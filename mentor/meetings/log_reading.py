@@ -64,7 +64,12 @@ def log_access(db: Session, *, user: User, meeting: Meeting) -> Access:
 
 
 def topics_named(db: Session, codes: Sequence[str]) -> Sequence[MeetingTopic]:
-    """The topics of a saved log, in the list's order (including ones retired since)."""
+    """The topics of a saved log, in the list's order (including ones retired since).
+
+    A code no list offers (a tampered form's, with a NUL that PostgreSQL cannot even compare)
+    names no topic: it is not looked up.
+    """
+    codes = [code for code in codes if code.isprintable()]
     if not codes:
         return []
     return db.scalars(

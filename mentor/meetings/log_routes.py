@@ -23,6 +23,7 @@ from mentor.models import Attendance, Meeting, User
 from mentor.policy import Permission, has_permission
 from mentor.web import flash
 from mentor.web.deps import ClockDep, CurrentUser, SessionDep, SettingsDep, allowed
+from mentor.web.forms import refuse_control_characters, without_control_characters
 from mentor.web.responses import redirect
 from mentor.web.templating import render
 from mentor.web.views import commit_view
@@ -76,10 +77,10 @@ def _entry_values(entry: logs.LogEntry) -> dict[str, Any]:
     return {
         "attendance": dict(entry.attendance),
         "topics": entry.topics,
-        "summary": entry.summary,
+        "summary": without_control_characters(entry.summary),
         "needs_follow_up": entry.needs_follow_up,
         "priority": entry.priority,
-        "reason": entry.reason,
+        "reason": without_control_characters(entry.reason),
     }
 
 
@@ -201,6 +202,8 @@ def save_log(
     meeting = log_reading.load_meeting(db, user=user, meeting_id=meeting_id)
     entry = _entry(form)
     try:
+        texts = {"summary": entry.summary, "reason": entry.reason if entry.needs_follow_up else ""}
+        refuse_control_characters(texts, *texts)
         logs.save_log(db, actor=user, meeting=meeting, entry=entry, now=clock(), settings=settings)
     except InvalidInput as error:
         db.rollback()

@@ -14,7 +14,7 @@ from mentor.models import User
 from mentor.policy import Permission
 from mentor.web import flash
 from mentor.web.deps import ClockDep, SessionDep, allowed
-from mentor.web.forms import FormFields
+from mentor.web.forms import FormFields, refuse_control_characters
 from mentor.web.responses import redirect
 
 Counsellor = Annotated[User, Depends(allowed(Permission.FOLLOW_UP))]
@@ -33,6 +33,7 @@ def resolve_flag(
     meeting = log_reading.load_meeting(db, user=user, meeting_id=meeting_id)
     note = fields.get("resolution", "")
     try:
+        refuse_control_characters(fields, "resolution")
         flag_resolution.resolve_flag(db, actor=user, meeting=meeting, note=note, now=clock())
     except (InvalidInput, Conflict) as error:
         db.rollback()

@@ -48,7 +48,7 @@ from mentor.policy import (
 )
 from mentor.web import flash
 from mentor.web.deps import ClockDep, CurrentUser, SessionDep, SettingsDep, allowed
-from mentor.web.forms import FormFields
+from mentor.web.forms import FormFields, refuse_control_characters
 from mentor.web.responses import redirect
 from mentor.web.templating import render
 from mentor.web.views import commit_view
@@ -147,6 +147,7 @@ def move(
     now = clock()
     starts_at, time_error = start_from(fields)
     try:
+        refuse_control_characters(fields, "reason")
         booking.move_meeting(
             db,
             meeting=meeting,
@@ -244,6 +245,7 @@ def _call_off(
 ) -> Response:
     """Cancel (the ambassador) or decline (the school), with the reason the form gave."""
     try:
+        refuse_control_characters(fields, "reason")
         action(
             db, meeting=meeting, reason=fields.get("reason"), actor=user, now=now, settings=settings
         )

@@ -38,6 +38,13 @@ class TokenPurpose(StrEnum):
     PASSWORD_RESET = "password_reset"  # noqa: S105 - a purpose, not a password
 
 
+class PendingStep(StrEnum):
+    """What a login still needs after the right password."""
+
+    CODE = "code"  # a code from the user's authenticator app, or a recovery code
+    ENROL = "enrol"  # the role must use a second factor and the user has none yet: set one up
+
+
 class User(TimestampMixin, Base):
     """A person who logs in. Pupils have no account (they use single-purpose links)."""
 
@@ -175,3 +182,69 @@ class RateLimitEvent(Base):
     bucket: Mapped[str] = mapped_column(String(40), info=not_personal(SECURITY))
     key_hash: Mapped[str] = mapped_column(String(64), info=personal(SECURITY))
     at: Mapped[datetime] = mapped_column(default=utcnow, index=True, info=not_personal(SECURITY))
+
+
+class TotpCredential(Base):
+    """A user's authenticator app: the shared secret of time-based one-time codes (RFC 6238).
+
+    The secret must be readable to check a code, so it cannot be hashed like a password. It is
+    not personal data in the sense of the subject-access export (it says nothing about the
+    person) and never leaves the server after enrolment: no page, log line or export shows it.
+    """
+
+    __tablename__ = "totp_credential"
+
+    id: Mapped[int] = mapped_column(primary_key=True, info=not_personal(SECURITY))
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("user_account.id", ondelete="CASCADE"), unique=True, info=personal(SECURITY)
+    )
+    secret: Mapped[str] = mapped_column(String(64), info=not_personal(SECURITY))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow, info=not_personal(SECURITY))
+    # The last 30-second time step a code was accepted for: a code works once (RFC 6238, 5.2),
+    # so a code seen over a shoulder or in a proxy's log cannot be replayed within its window.
+    last_used_step: Mapped[int | None] = mapped_column(info=not_personal(SECURITY))
+    # Wrong codes since ``failed_since``: guessing is throttled per account, whatever the
+    # password step allows.
+    failures: Mapped[int] = mapped_column(default=0, info=not_personal(SECURITY))
+    failed_since: Mapped[datetime | None] = mapped_column(info=not_personal(SECURITY))
+
+
+class RecoveryCode(Base):
+    """A single-use code for when the phone is lost; only its SHA-256 is kept (the codes are
+    random, 60 bits each, so a hash needs no salt or stretching)."""
+
+    __tablename__ = "recovery_code"
+
+    id: Mapped[int] = mapped_column(primary_key=True, info=not_personal(SECURITY))
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("user_account.id", ondelete="CASCADE"), index=True, info=personal(SECURITY)
+    )
+    code_hash: Mapped[str] = mapped_column(String(64), unique=True, info=not_personal(SECURITY))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow, info=not_personal(SECURITY))
+    used_at: Mapped[datetime | None] = mapped_column(info=not_personal(SECURITY))
+
+
+class PendingLogin(Base):
+    """A login between the right password and the second factor: not a session.
+
+    Its own cookie carries the token (the table keeps the hash); it opens no page but the
+    second step's, and ends within minutes. The password is never asked for again.
+    """
+
+    __tablename__ = "pending_login"
+
+    id: Mapped[int] = mapped_column(primary_key=True, info=not_personal(SECURITY))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True, info=not_personal(SECURITY))
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("user_account.id", ondelete="CASCADE"), index=True, info=personal(SECURITY)
+    )
+    step: Mapped[PendingStep] = mapped_column(
+        str_enum(PendingStep, name="step"), info=not_personal(SECURITY)
+    )
+    # Where the user was going when asked to log in (checked again when used).
+    next_url: Mapped[str | None] = mapped_column(String(500), info=not_personal(SECURITY))
+    created_at: Mapped[datetime] = mapped_column(info=not_personal(SECURITY))
+    expires_at: Mapped[datetime] = mapped_column(index=True, info=not_personal(SECURITY))
+    failures: Mapped[int] = mapped_column(default=0, info=not_personal(SECURITY))
+
+    user: Mapped[User] = relationship(lazy="raise")

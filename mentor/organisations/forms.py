@@ -11,7 +11,7 @@ from mentor.errors import InvalidInput
 from mentor.i18n import LazyText, lazy_gettext
 from mentor.models import OrganisationKind
 from mentor.organisations.school_hours import HOURS_FIELD, parse_hours_fields
-from mentor.web.forms import FormModel, parse_form
+from mentor.web.forms import FormModel, fields_without, parse_form
 
 KIND_LABELS: dict[OrganisationKind, LazyText] = {
     OrganisationKind.PRIMARY_SCHOOL: lazy_gettext("Primary school"),
@@ -48,7 +48,7 @@ SCHOOL_KIND_VALUES = {
 def parse_organisation_form(fields: Mapping[str, str]) -> OrganisationForm:
     """The form, with a school's hours when it is a school; every problem at once."""
     errors: dict[str, LazyText | str] = {}
-    plain = {name: value for name, value in fields.items() if name != HOURS_FIELD}
+    plain = fields_without(fields, HOURS_FIELD)
     form: OrganisationForm | None = None
     try:
         form = parse_form(OrganisationForm, plain)

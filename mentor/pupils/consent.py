@@ -31,6 +31,8 @@ from mentor.models import (
 )
 
 FUTURE_DATE = lazy_gettext("The date cannot be in the future.")
+# Without a birth year on file: a pupil of grades 7-10 was not born this long ago.
+OLDEST_CONSENT_YEARS = 20
 # The privacy work owns this setting; until an admin sets it, the letter says one year.
 RETENTION_SETTING = "pupil_retention_years"
 DEFAULT_RETENTION_YEARS = 1
@@ -46,18 +48,31 @@ class ConsentRecord:
     on: date
 
 
-def local_today() -> date:
-    return datetime.now(LOCAL_TIMEZONE).date()
+def local_today(now: datetime | None = None) -> date:
+    """Today in Denmark, by ``now`` (the request's clock) or the wall clock."""
+    return (now or utcnow()).astimezone(LOCAL_TIMEZONE).date()
 
 
-def date_problem(on: date) -> LazyText | None:
-    return FUTURE_DATE if on > local_today() else None
+def date_problem(on: date, *, today: date, birth_year: int | None = None) -> LazyText | None:
+    """Why a consent date cannot be right: in the future, or before the pupil was born (a
+    typing slip like 01.01.0001)."""
+    if on > today:
+        return FUTURE_DATE
+    if birth_year is not None and on.year < birth_year:
+        return lazy_gettext(
+            "The date cannot be before the pupil was born (%(year)s).", year=birth_year
+        )
+    if on.year < today.year - OLDEST_CONSENT_YEARS:
+        return lazy_gettext(
+            "The date cannot be more than %(years)s years ago.", years=OLDEST_CONSENT_YEARS
+        )
+    return None
 
 
-def _moment(on: date) -> datetime:
+def _moment(on: date, now: datetime) -> datetime:
     """Today's consent is stamped now; an earlier day's at noon, Danish time."""
-    if on == local_today():
-        return utcnow()
+    if on == local_today(now):
+        return now
     return datetime.combine(on, time(12, 0), tzinfo=LOCAL_TIMEZONE).astimezone(UTC)
 
 
@@ -78,14 +93,16 @@ def record_consent(
     """Record a guardian's answer. Anything but "given" ends the pupil's open match."""
     if consent.state is ConsentState.MISSING:
         raise InvalidInput({"state": lazy_gettext("Choose one of the options.")})
-    if (problem := date_problem(consent.on)) is not None:
+    now = now or utcnow()
+    problem = date_problem(consent.on, today=local_today(now), birth_year=pupil.birth_year)
+    if problem is not None:
         raise InvalidInput({"consent_date": problem})
     _lock(db, pupil)
     before = pupil.consent_state
     pupil.consent_state = consent.state
     pupil.consent_given_by = consent.given_by
     pupil.consent_method = consent.method
-    pupil.consent_at = _moment(consent.on)
+    pupil.consent_at = _moment(consent.on, now)
     pupil.consent_recorded_by_id = actor.id
     db.flush()
     record(
@@ -122,11 +139,15 @@ def withdraw_consent(
 
 
 def record_class_consent(
-    db: Session, *, actor: User, changes: Sequence[tuple[Pupil, ConsentRecord]]
+    db: Session,
+    *,
+    actor: User,
+    changes: Sequence[tuple[Pupil, ConsentRecord]],
+    now: datetime | None = None,
 ) -> int:
     """Record the checklist's rows in the caller's one transaction; returns how many changed."""
     for pupil, consent in changes:
-        record_consent(db, actor=actor, pupil=pupil, consent=consent)
+        record_consent(db, actor=actor, pupil=pupil, consent=consent, now=now)
     return len(changes)
 
 

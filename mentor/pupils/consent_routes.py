@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import date
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
@@ -28,8 +29,8 @@ from mentor.pupils.forms import (
     ClassConsentForm,
 )
 from mentor.web import flash
-from mentor.web.deps import SessionDep, allowed
-from mentor.web.forms import ERROR_MESSAGES, FormFields, parse_form
+from mentor.web.deps import ClockDep, SessionDep, allowed
+from mentor.web.forms import ERROR_MESSAGES, FormFields, bad_text, parse_form
 from mentor.web.responses import redirect
 from mentor.web.templating import render
 
@@ -116,7 +117,7 @@ def class_consent_page(
 
 
 def _changes(
-    fields: Mapping[str, str], pupils: list[Pupil], form: ClassConsentForm
+    fields: Mapping[str, str], pupils: list[Pupil], form: ClassConsentForm, *, today: date
 ) -> list[tuple[Pupil, ConsentRecord]]:
     """The rows with a new state chosen; every problem at once, keyed by the row's field."""
     errors: dict[str, LazyText | str] = {}
@@ -129,7 +130,9 @@ def _changes(
         given_by = fields.get(f"given_by_{pupil.id}", "").strip()
         if state not in recordable:
             errors[f"state_{pupil.id}"] = ERROR_MESSAGES["enum"]
-        if not given_by:
+        if refused := bad_text(fields, f"given_by_{pupil.id}"):
+            errors |= refused
+        elif not given_by:
             errors[f"given_by_{pupil.id}"] = REQUIRED
         elif len(given_by) > 200:
             errors[f"given_by_{pupil.id}"] = TOO_LONG
@@ -140,7 +143,7 @@ def _changes(
         errors["method"] = REQUIRED
     if chosen and on is None:
         errors["consent_date"] = REQUIRED
-    elif on is not None and (problem := date_problem(on)):
+    elif on is not None and (problem := date_problem(on, today=today)):
         errors["consent_date"] = problem
     if errors:
         raise InvalidInput(errors)
@@ -154,8 +157,9 @@ def _changes(
 
 @router.post("/consent")
 def record_class_consent_route(
-    request: Request, db: SessionDep, user: Staff, fields: FormFields
+    request: Request, db: SessionDep, user: Staff, fields: FormFields, clock: ClockDep
 ) -> Response:
+    now = clock()
     school_id, class_name = fields.get("school_id"), fields.get("class_name")
     try:
         form = parse_form(ClassConsentForm, fields)
@@ -165,7 +169,8 @@ def record_class_consent_route(
         pupils = service.class_pupils(
             db, user=user, school_id=school.id, class_name=form.class_name
         )
-        count = record_class_consent(db, actor=user, changes=_changes(fields, pupils, form))
+        changes = _changes(fields, pupils, form, today=local_today(now))
+        count = record_class_consent(db, actor=user, changes=changes, now=now)
     except InvalidInput as error:
         db.rollback()  # one class, one transaction: not a single row is written
         return _checklist_page(

@@ -9,7 +9,6 @@ from typing import TypeVar
 
 from pydantic import Field
 
-from mentor.catalogue.forms import LocalDate
 from mentor.i18n import LazyText, lazy_gettext
 from mentor.models import (
     ConsentMethod,
@@ -17,7 +16,8 @@ from mentor.models import (
     MatchState,
     PupilStatus,
 )
-from mentor.web.forms import Email, FormModel
+from mentor.web.forms import Email, FormModel, LocalDate, without_control_characters
+from mentor.web.ids import FormId
 
 CONSENT_STATE_LABELS: dict[ConsentState, LazyText] = {
     ConsentState.MISSING: lazy_gettext("Not recorded"),
@@ -85,7 +85,7 @@ class PupilFilters:
     hand-made URL) is dropped rather than answered with an error, like the admin lists."""
 
     q: str = ""
-    school_id: int | None = None
+    school_id: FormId | None = None
     grade: int | None = None
     class_name: str | None = None
     consent: ConsentState | None = None
@@ -124,11 +124,15 @@ def _member(enum: type[E], value: str | None) -> E | None:
 
 
 def parse_filters(params: Mapping[str, str]) -> PupilFilters:
+    # Control characters go: a NUL would reach PostgreSQL, which refuses it in text.
+    q, class_name = (
+        without_control_characters(params.get(name, "")) for name in ("q", "class_name")
+    )
     return PupilFilters(
-        q=" ".join(params.get("q", "").split())[:100],
+        q=" ".join(q.split())[:100],
         school_id=_int(params.get("school_id"), 1, 2**31 - 1),
         grade=_int(params.get("grade"), 7, 10),
-        class_name=params.get("class_name", "").strip()[:20] or None,
+        class_name=class_name.strip()[:20] or None,
         consent=_member(ConsentState, params.get("consent")),
         questionnaire=_member(QuestionnaireFilter, params.get("questionnaire")),
         match=_member(MatchFilter, params.get("match")),
@@ -162,7 +166,7 @@ class ConsentForm(FormModel):
 class ClassConsentForm(FormModel):
     """The shared part of the class checklist: how and when, for every row that changes."""
 
-    school_id: int
+    school_id: FormId
     class_name: str = Field(max_length=20)
     method: ConsentMethod | None = None
     consent_date: LocalDate | None = None

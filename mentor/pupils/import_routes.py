@@ -6,8 +6,6 @@ file to the commit in sealed hidden fields (``importing.sealing``), so no server
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Annotated
@@ -19,6 +17,7 @@ from starlette.datastructures import UploadFile
 from starlette.responses import Response
 
 from mentor.errors import Conflict, Forbidden, NotFound
+from mentor.exports.writers import CSV_MEDIA_TYPE, Table, to_csv
 from mentor.i18n import LazyText, lazy_gettext
 from mentor.models import Interest, Organisation, Programme, User
 from mentor.policy import Permission, enrolment_school_ids, may_enrol_at
@@ -27,7 +26,7 @@ from mentor.pupils.importing.columns import COLUMNS, Field
 from mentor.pupils.importing.reading import FileRejected, too_large
 from mentor.web import flash
 from mentor.web.deps import SessionDep, SettingsDep, allowed
-from mentor.web.forms import FormFields
+from mentor.web.forms import FormFields, PostedFields, without_control_characters
 from mentor.web.responses import finish, redirect
 from mentor.web.templating import render
 
@@ -62,14 +61,19 @@ class Upload:
 async def _upload(request: Request, settings: SettingsDep) -> Upload:
     # The CSRF check has already parsed the form; Starlette hands back the same one.
     form = await request.form()
-    fields = {key: value for key, value in form.items() if isinstance(value, str)}
+    fields = PostedFields.cleaned({k: v for k, v in form.items() if isinstance(v, str)})
     file = form.get("file")
     if not isinstance(file, UploadFile) or not (file.filename or file.size):
         return Upload(fields=fields, filename="", data=None)
     # One byte past the limit is enough to say "too large" without reading a huge upload.
     data = await file.read(settings.import_max_bytes + 1)
     size = file.size if file.size is not None else len(data)
-    return Upload(fields=fields, filename=(file.filename or "")[:200], data=data, size=size)
+    return Upload(
+        fields=fields,
+        filename=without_control_characters(file.filename or "")[:200],
+        data=data,
+        size=size,
+    )
 
 
 UploadDep = Annotated[Upload, Depends(_upload)]
@@ -234,18 +238,18 @@ def commit(
     return redirect(request, UPLOAD_URL)
 
 
-def example_csv(db: Session) -> str:
-    """The example file: Danish headers, ``;`` as Danish Excel writes, real catalogue names."""
+def example_table(db: Session) -> Table:
+    """The example file: Danish headers, real catalogue names. Written like every export
+    (``writers``): a catalogue name an admin typed as ``=...`` is not run as a formula."""
     interests = db.scalars(
         select(Interest.label_da).where(Interest.active.is_(True)).order_by(Interest.sort_order)
     ).all()[:3]
     programmes = db.scalars(select(Programme.code).order_by(Programme.sort_order)).all()[:3]
-    out = io.StringIO()
-    writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
-    writer.writerow([column.danish_header for column in _EXAMPLE_COLUMNS])
-    for row in _example_rows(list(interests), list(programmes)):
-        writer.writerow(row)
-    return out.getvalue()
+    return Table(
+        title="Elever",
+        headers=[column.danish_header for column in _EXAMPLE_COLUMNS],
+        rows=_example_rows(list(interests), list(programmes)),
+    )
 
 
 _EXAMPLE_COLUMNS = [column for column in COLUMNS if column.field is not Field.FULL_NAME]
@@ -267,7 +271,7 @@ def _example_rows(interests: list[str], programmes: list[str]) -> list[list[str]
         ],
         [
             "E1002", "Ahmad", "Hansen", "9. klasse", "9.B", born_9, "", "Leila Hansen",
-            "leila.hansen@example.dk", "+45 31 22 11 00", "dansk, arabisk",
+            "leila.hansen@example.dk", "31 22 11 00", "dansk, arabisk",
             pick(interests, 2), pick(programmes, 2),
         ],
         ["E1003", "Åse", "Bæk", "", "7.C", "", "", "", "", "", "", "", ""],
@@ -276,11 +280,9 @@ def _example_rows(interests: list[str], programmes: list[str]) -> list[list[str]
 
 @router.get("/example.csv")
 def example_file(request: Request, db: SessionDep) -> Response:
-    # With a BOM, so that Excel on a Danish Windows opens æ, ø and å correctly.
-    body = "\ufeff" + example_csv(db)
     response = Response(
-        body.encode("utf-8"),
-        media_type="text/csv; charset=utf-8",
+        to_csv(example_table(db)),
+        media_type=CSV_MEDIA_TYPE,
         headers={"Content-Disposition": 'attachment; filename="elevliste-eksempel.csv"'},
     )
     return finish(request, response)

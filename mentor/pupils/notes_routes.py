@@ -16,7 +16,7 @@ from mentor.pupils.deps import VisiblePupil
 from mentor.pupils.routes import pupil_url, render_pupil_page
 from mentor.web import flash
 from mentor.web.deps import ClockDep, SessionDep, allowed
-from mentor.web.forms import FormFields
+from mentor.web.forms import FormFields, refuse_control_characters
 from mentor.web.responses import redirect
 
 _may_write_notes = allowed(Permission.WRITE_NOTES)
@@ -35,6 +35,7 @@ def add_note(
 ) -> Response:
     body = fields.get("body", "")
     try:
+        refuse_control_characters(fields, "body")
         notes.add_note(db, actor=user, pupil=pupil, body=body, now=clock())
     except InvalidInput as error:
         db.rollback()

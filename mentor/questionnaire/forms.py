@@ -15,7 +15,13 @@ from starlette.datastructures import FormData
 from mentor.errors import InvalidInput
 from mentor.i18n import LazyText, lazy_gettext
 from mentor.models import ProgrammeFamily
-from mentor.web.forms import ERROR_MESSAGES, FALLBACK_MESSAGE, FormModel
+from mentor.web.forms import (
+    ERROR_MESSAGES,
+    FALLBACK_MESSAGE,
+    FormModel,
+    text_problem,
+    without_control_characters,
+)
 
 PROGRAMME_CHOICES = 5  # like the five priorities on optagelse.dk
 WISH_MAX_LENGTH = 1000
@@ -126,7 +132,7 @@ def answer_values(form: FormData) -> dict[str, object]:
     values: dict[str, object] = {
         "interests": [v for v in form.getlist("interest") if isinstance(v, str)],
         "languages": [v for v in form.getlist("language") if isinstance(v, str)],
-        "conversation_wish": form.get("conversation_wish") or "",
+        "conversation_wish": without_control_characters(str(form.get("conversation_wish") or "")),
         "wants_alumnus": form.get("wants_alumnus") or "",
     }
     for rank in range(1, PROGRAMME_CHOICES + 1):
@@ -138,6 +144,8 @@ def parse_answers(form: FormData) -> Answers:
     """Validate the questionnaire; a message per field, the duplicate programme choice included."""
     values = answer_values(form)
     errors: dict[str, LazyText | str] = {}
+    if wish_problem := text_problem(str(form.get("conversation_wish") or "")):
+        errors["conversation_wish"] = wish_problem
     chosen: list[str] = []
     for rank in range(1, PROGRAMME_CHOICES + 1):
         field = programme_field(rank)

@@ -19,6 +19,7 @@ from starlette.responses import Response
 
 from mentor.config import Settings
 from mentor.errors import CsrfRejected
+from mentor.web.signing import same_secret
 
 COOKIE_NAME = "mentor_csrf"
 FIELD_NAME = "csrf_token"
@@ -89,5 +90,5 @@ async def verify(request: Request) -> None:
             form = await request.form()
             value = form.get(FIELD_NAME)
             sent = value if isinstance(value, str) else None
-    if not seed or not sent or not hmac.compare_digest(sent, _token(request, seed)):
+    if not seed or not sent or not same_secret(sent, _token(request, seed)):
         raise CsrfRejected()

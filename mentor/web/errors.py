@@ -11,11 +11,11 @@ from urllib.parse import quote
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
-from starlette.responses import Response
+from starlette.responses import HTMLResponse, Response
 
 from mentor.errors import DomainError, LoginRequired
-from mentor.i18n import LazyText, gettext, lazy_gettext, using_locale
-from mentor.web.middleware import apply_security_headers, locale_from_cookie_header
+from mentor.i18n import LazyText, gettext, lazy_gettext
+from mentor.logs import redact_path
 from mentor.web.responses import redirect
 from mentor.web.templating import render
 
@@ -72,17 +72,33 @@ def _validation_error(request: Request, exc: Exception) -> Response:
     )
 
 
+# The page when even the error page cannot be drawn (the request itself is what broke it): no
+# template, no database, both languages.
+LAST_RESORT_PAGE = """<!doctype html>
+<html lang="da"><head><meta charset="utf-8"><title>Noget gik galt</title></head>
+<body><main><h1>Noget gik galt</h1>
+<p>Vi har fået besked om fejlen. Prøv igen senere.</p>
+<p lang="en">Something went wrong. We have been told about the error. Please try again later.</p>
+<p><a href="/">Ambassadør</a></p></main></body></html>
+"""
+
+
 def _server_error(request: Request, exc: Exception) -> Response:
-    logger.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
-    # This handler runs outside the app's middleware: set the locale and headers ourselves.
-    with using_locale(locale_from_cookie_header(request.headers.get("cookie", ""))):
-        request.state.user = None
-        request.state.login_session = None
-        response = error_page(
+    # The path without the tokens of single-use links; the traceback names code, not values.
+    logger.error(
+        "unhandled error on %s %s", request.method, redact_path(request.url.path), exc_info=exc
+    )
+    # Starlette calls this outside the app's routes (the locale and the security headers come
+    # from mentor.web.middleware, which wraps everything): as a visitor, whatever the request had.
+    request.state.user = None
+    request.state.login_session = None
+    try:
+        return error_page(
             request, 500, gettext("We have been told about the error. Please try again later.")
         )
-    apply_security_headers(response.headers, request.url.path)
-    return response
+    except Exception:
+        logger.error("the error page failed too on %s", redact_path(request.url.path))
+        return HTMLResponse(LAST_RESORT_PAGE, status_code=500)
 
 
 def install(app: FastAPI) -> None:

@@ -18,6 +18,7 @@ from starlette.responses import Response
 
 from mentor.config import Settings
 from mentor.i18n import LazyText, lazy_gettext
+from mentor.web.signing import same_secret
 
 COOKIE_NAME = "mentor_flash"
 Level = Literal["success", "info", "error"]
@@ -120,6 +121,18 @@ MESSAGES: dict[str, LazyText] = {
         "The proposal was withdrawn. The ambassador no longer sees the pupil."
     ),
     "match_handed_over": lazy_gettext("Marked as handed over to the pupil."),
+    # Two-step verification and the user's sessions (mentor.accounts.mfa_routes).
+    "login_step_expired": lazy_gettext("The login took too long. Log in again."),
+    "login_step_failed": lazy_gettext("Too many wrong codes. Log in again."),
+    "recovery_codes_low": lazy_gettext(
+        "You have %(count)s recovery codes left. Make new ones under two-step verification."
+    ),
+    "mfa_turned_off": lazy_gettext("Two-step verification is off."),
+    "mfa_reset": lazy_gettext(
+        "Two-step verification of %(email)s was reset, and they were logged out everywhere."
+    ),
+    "session_ended": lazy_gettext("The session was ended."),
+    "sessions_ended": lazy_gettext("Your other sessions were ended: %(count)s."),
     "calendar_feed_revoked": lazy_gettext(
         "Your calendar feed is revoked. Its address no longer shows your meetings."
     ),
@@ -174,7 +187,7 @@ def pop_messages(request: Request) -> list[FlashMessage]:
         return []
     request.state.flash_consumed = True
     payload, signature = raw.rsplit(".", 1)
-    if not hmac.compare_digest(signature, _sign(request, payload.encode())):
+    if not same_secret(signature, _sign(request, payload.encode())):
         return []
     try:
         items = json.loads(base64.urlsafe_b64decode(payload.encode()))

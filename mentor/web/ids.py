@@ -8,9 +8,15 @@ convertor under the name ``int`` puts the bound on every route at once, before a
 
 from __future__ import annotations
 
+from typing import Annotated
+
+from pydantic import Field
 from starlette.convertors import IntegerConvertor, register_url_convertor
 
 MAX_ID = 2**31 - 1
+# An id in a form (a choice from a list): a number an id column can hold, else the field's
+# "too large" message instead of a value the database cannot bind.
+FormId = Annotated[int, Field(ge=1, le=MAX_ID)]
 
 
 def at_most(limit: int) -> str:

@@ -1,7 +1,8 @@
 """Pure ASGI middleware: the request's locale, and security headers on every response.
 
 One layer for both, since every request needs both: each layer of middleware is a coroutine call
-and a wrapped ``send`` on every request.
+and a wrapped ``send`` on every request. It wraps the whole app, outside Starlette's own error
+middleware (``mentor.app.MentorApp``), so that a crash's page carries the headers too.
 """
 
 from __future__ import annotations
@@ -9,7 +10,6 @@ from __future__ import annotations
 from collections.abc import MutableMapping
 from typing import Any
 
-from starlette.datastructures import MutableHeaders
 from starlette.requests import cookie_parser
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -40,6 +40,10 @@ _RAW_NO_STORE = (NO_STORE[0].lower().encode(), NO_STORE[1].encode())
 _RAW_PAGE_HEADERS = (*_RAW_HEADERS, _RAW_NO_STORE)
 _STATIC_NAMES = frozenset(name for name, _ in _RAW_HEADERS)
 _PAGE_NAMES = frozenset(name for name, _ in _RAW_PAGE_HEADERS)
+_HSTS_NAME = b"strict-transport-security"
+# Sent only on responses over https: a browser ignores it over http, and on a plain-http demo it
+# would only mislead.
+HSTS_DEFAULT_SECONDS = 365 * 24 * 60 * 60
 
 
 def locale_from_cookie_header(cookie_header: str) -> str:
@@ -58,37 +62,42 @@ def _locale_of(scope: Scope) -> str:
     return locale_from_cookie_header(cookie_header.decode("latin-1"))
 
 
-def apply_security_headers(headers: MutableHeaders, path: str) -> None:
-    for name, value in SECURITY_HEADERS:
-        headers[name] = value
-    if not path.startswith("/static/"):
-        headers[NO_STORE[0]] = NO_STORE[1]
-
-
-def _with_security_headers(message: MutableMapping[str, Any], path: str) -> None:
+def _with_security_headers(
+    message: MutableMapping[str, Any], path: str, hsts: tuple[bytes, bytes] | None
+) -> None:
     static = path.startswith("/static/")
     added, names = (_RAW_HEADERS, _STATIC_NAMES) if static else (_RAW_PAGE_HEADERS, _PAGE_NAMES)
-    message["headers"] = [
+    headers = [
         (name, value) for name, value in message.get("headers", ()) if name.lower() not in names
     ] + list(added)
+    if hsts is not None:
+        headers.append(hsts)
+    message["headers"] = headers
 
 
 class LocaleAndSecurityHeadersMiddleware:
     """Sets the locale context variable for the whole request, error pages included, and adds the
-    headers every response carries, whatever produced it."""
+    headers every response carries, whatever produced it; over https also HSTS, unless
+    ``hsts_seconds`` is 0."""
 
-    def __init__(self, app: ASGIApp) -> None:
+    def __init__(self, app: ASGIApp, *, hsts_seconds: int = HSTS_DEFAULT_SECONDS) -> None:
         self.app = app
+        self.hsts = (
+            (_HSTS_NAME, f"max-age={hsts_seconds}; includeSubDomains".encode())
+            if hsts_seconds > 0
+            else None
+        )
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
         path: str = scope.get("path", "")
+        hsts = self.hsts if scope.get("scheme") == "https" else None
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
-                _with_security_headers(message, path)
+                _with_security_headers(message, path, hsts)
             await send(message)
 
         with using_locale(_locale_of(scope)):

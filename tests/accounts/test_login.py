@@ -110,7 +110,8 @@ def test_a_disabled_user_cannot_log_in(client: TestClient, db: Session) -> None:
 def test_login_goes_back_to_the_page_asked_for_but_never_off_site(
     client: TestClient, db: Session
 ) -> None:
-    user = make_user_with_password(db, Role.ADMIN)
+    # A role that logs in with the password alone (after a code: tests/accounts/test_mfa_login.py).
+    user = make_user_with_password(db, Role.COORDINATOR)
     token = csrf_token(client)
     inside = client.post(
         "/login",

@@ -24,7 +24,8 @@ def _only_session(db: Session, user_id: int) -> LoginSession:
 def test_login_issues_a_new_session_id_and_ignores_one_brought_along(
     client: TestClient, db: Session
 ) -> None:
-    user = make_user_with_password(db, Role.ADMIN)
+    # A coordinator logs in with the password alone (no second factor required).
+    user = make_user_with_password(db, Role.COORDINATOR)
     client.cookies.set(COOKIE_NAME, "planted-by-an-attacker")
 
     response = log_in(client, user)
@@ -77,7 +78,7 @@ def test_disabling_a_user_ends_all_their_sessions(app: object, db: Session) -> N
 
     assert isinstance(app, FastAPI)
     admin = make_user_with_password(db, Role.ADMIN)
-    user = make_user_with_password(db, Role.COUNSELLOR)
+    user = make_user_with_password(db, Role.COORDINATOR)
     with (
         TestClient(app, base_url="https://testserver", follow_redirects=False) as phone,
         TestClient(app, base_url="https://testserver", follow_redirects=False) as laptop,

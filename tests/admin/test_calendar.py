@@ -161,7 +161,11 @@ def test_admin_deletes_an_entry(client: TestClient, db: Session) -> None:
         ({"name_da": ""}, "name_da", "Feltet skal udfyldes."),
         ({"name_en": "   "}, "name_en", "Feltet skal udfyldes."),
         ({"name_da": "x" * 10_000}, "name_da", "Teksten er for lang."),
-        ({"name_da": "Vinter\x00ferie"}, "name_da", "Fjern de usynlige kontroltegn fra teksten."),
+        (
+            {"name_da": "Vinter\x00ferie"},
+            "name_da",
+            "Teksten indeholder tegn, der ikke er tilladt.",
+        ),
         ({"kind": "party"}, "kind", "Vælg en af mulighederne."),
         ({"school_id": "999999"}, "school_id", "Vælg en skole fra listen."),
         ({"school_id": "99999999999999999999"}, "school_id", "Tallet er for stort."),

@@ -92,7 +92,7 @@ def test_admin_retires_a_topic_and_its_code_stays(client: TestClient, db: Sessio
         ({"code": ""}, "code", "Feltet skal udfyldes."),
         ({"label_da": ""}, "label_da", "Feltet skal udfyldes."),
         ({"label_en": "y" * 10_000}, "label_en", "Teksten er for lang."),
-        ({"label_en": "Bridging\x00"}, "label_en", "Fjern de usynlige kontroltegn fra teksten."),
+        ({"label_en": "Bridging\x00"}, "label_en", "Teksten indeholder tegn, der ikke er tilladt."),
         ({"sort_order": "først"}, "sort_order", "Skriv et helt tal."),
         ({"sort_order": "-1"}, "sort_order", "Tallet er for lille."),
     ],

@@ -269,7 +269,7 @@ TOO_YOUNG_OR_OLD = "Ambassadørkorpset er for elever på en ungdomsuddannelse i 
         ("0001-01-01", "Tjek året i din fødselsdato."),
         (f"{date.today().year + 1}-01-01", "Fødselsdatoen ligger i fremtiden."),
         ("31.02.2008", "Skriv din fødselsdato som en dato"),
-        ("snart\x00", "Skriv din fødselsdato som en dato"),
+        ("snart\x00", "Teksten indeholder tegn, der ikke er tilladt."),
         ("", "Skriv din fødselsdato."),
     ],
 )

@@ -88,7 +88,7 @@ def test_the_ambassador_proposes_from_a_mentee_card_with_suggested_times(
         ({"time": "10:00"}, "date", "uden for ambassadørens faste tider"),
         ({"minutes": "999999999999999999999"}, "minutes", "fra 15 til 120 minutter"),
         ({"location": "x" * 10_000}, "location", "højst 200 tegn"),
-        ({"location": "Lokale 3\x00"}, "location", "tegn, der ikke kan gemmes"),
+        ({"location": "Lokale 3\x00"}, "location", "tegn, der ikke er tilladt"),
         ({"location": "CPR 311208-1234"}, "location", "CPR-numre"),
         ({"kind": "tea_party"}, "kind", "Vælg en af mulighederne"),
         ({"place": "online"}, "online_url", "https://"),

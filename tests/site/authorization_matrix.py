@@ -28,6 +28,7 @@ from tests.site import (
     matrix_matching,
     matrix_meeting_logs,
     matrix_meetings,
+    matrix_mfa,
     matrix_proposals,
     matrix_pupil_import,
     matrix_pupils,
@@ -98,6 +99,7 @@ MATRIX: dict[tuple[str, str], dict[str, Outcome]] = {
     **matrix_report.ENTRIES,
     **matrix_certificates.ENTRIES,
     **matrix_caseload.ENTRIES,
+    **matrix_mfa.ENTRIES,
 }
 
 # How to fill a path parameter with an object that exists.
@@ -127,4 +129,5 @@ PATH_VALUES: dict[str, Callable[[Session], str]] = {
     **matrix_report.PATH_VALUES,
     **matrix_certificates.PATH_VALUES,
     **matrix_caseload.PATH_VALUES,
+    **matrix_mfa.PATH_VALUES,
 }

@@ -15,6 +15,7 @@ from enum import StrEnum
 from typing import Generic, TypeVar
 
 from mentor.i18n import LazyText, lazy_gettext
+from mentor.privacy.cpr import contains_cpr
 
 
 class Field(StrEnum):
@@ -260,6 +261,9 @@ def match_header(
         title = " ".join(cell.split())
         if not title:
             continue
+        if contains_cpr(title):
+            # A file without a header row: its first row is a pupil's, and never shown.
+            title = str(lazy_gettext("(a CPR number)"))
         found = table.get(normalise_header(title))
         if found is None or found in positions:
             ignored.append(IgnoredColumn(index, title))

@@ -28,6 +28,7 @@ from mentor.models import (
 from mentor.models.pupil import pupil_sort_name
 from mentor.pupils.importing.columns import BY_FIELD, Field, HeaderMap, map_header
 from mentor.pupils.importing.contact_columns import ContactColumn, contact_columns
+from mentor.pupils.importing.duplicates import validate_rows
 from mentor.pupils.importing.lookups import (
     get_school,
     last_school_year,
@@ -36,7 +37,7 @@ from mentor.pupils.importing.lookups import (
 )
 from mentor.pupils.importing.problems import Problem, RejectedRow
 from mentor.pupils.importing.reading import FileRejected, Row, read_table
-from mentor.pupils.importing.validation import PupilRecord, validate_rows
+from mentor.pupils.importing.validation import PupilRecord
 
 # The header is the best-matching of the first rows: some exports put a title line above it.
 HEADER_SEARCH_ROWS = 10

@@ -31,6 +31,9 @@ CHUNK_CHARS = 512 * 1024
 MAX_CHUNKS = 40
 # A preview left open longer than a working session is stale: upload again.
 TTL_SECONDS = 2 * 60 * 60
+# The meta field seal() writes is a small flat object; anything much longer is not ours (and a
+# deeply nested one would exhaust the JSON parser's recursion).
+META_MAX_CHARS = 2_000
 
 
 class SealBroken(DomainError):
@@ -87,8 +90,12 @@ def unseal(
 ) -> Unsealed:
     """The file the preview showed, if the fields are ours, this user's and fresh."""
     meta = fields.get(META_FIELD, "")
+    if len(meta) > META_MAX_CHARS:
+        raise SealBroken()
     try:
         info = json.loads(meta)
+        if not isinstance(info, dict):
+            raise SealBroken()
         count = int(info["n"])
         if not 0 < count <= MAX_CHUNKS:
             raise SealBroken()

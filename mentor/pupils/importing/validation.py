@@ -8,7 +8,7 @@ erases what is stored (the pupil page edits that).
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 
@@ -17,7 +17,12 @@ from pydantic import TypeAdapter, ValidationError
 from mentor.i18n import LazyText, lazy_gettext
 from mentor.pupils.importing.columns import BY_FIELD, Field, HeaderMap
 from mentor.pupils.importing.names import Catalogue, KeyT, Resolver, Resolvers
-from mentor.pupils.importing.problems import Problem, RejectedRow, other_lines
+from mentor.pupils.importing.problems import (
+    CPR_IN_CELL,
+    Problem,
+    RejectedRow,
+    cpr_cells,
+)
 from mentor.pupils.importing.reading import Row
 from mentor.web.forms import Email
 
@@ -39,6 +44,9 @@ _ISO_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})(?:[T ].*)?$")
 # Ten digits, with or without the dash: a CPR number, which the programme must never store.
 _CPR = re.compile(r"^\d{6}-?\d{4}$")
 _PHONE_CHARS = re.compile(r"^\+?[\d\s().-]+$")
+CPR_AS_PUPIL_NUMBER = lazy_gettext(
+    "This looks like a CPR number, which must not be imported. Use the school's own pupil number."
+)
 
 
 @dataclass(frozen=True)
@@ -75,6 +83,13 @@ class _Row:
             if position < len(cells)
         }
         self.problems: list[Problem] = []
+        # A CPR number in any column: that cell reads as empty, and its one problem is the
+        # number (other checks of the cell say nothing more, and never show it).
+        self.refused = cpr_cells(self.values)
+        for field in self.refused:
+            message = CPR_AS_PUPIL_NUMBER if field is Field.SCHOOL_REF else CPR_IN_CELL
+            self.problems.append(Problem(self.line, self.column(field), "", message))
+            self.values[field] = ""
 
     def value(self, field: Field) -> str:
         return self.values.get(field, "")
@@ -83,6 +98,8 @@ class _Row:
         return self.header.titles.get(field) or str(BY_FIELD[field].label)
 
     def problem(self, field: Field, message: LazyText, *, value: str | None = None) -> None:
+        if field in self.refused:
+            return
         shown = self.value(field) if value is None else value
         self.problems.append(Problem(self.line, self.column(field), shown, message))
 
@@ -129,14 +146,7 @@ def _names(row: _Row) -> tuple[str | None, str | None]:
 def _school_ref(row: _Row) -> str | None:
     value = _text(row, Field.SCHOOL_REF, REF_LENGTH, required=True)
     if value and _CPR.match(value):
-        row.problem(
-            Field.SCHOOL_REF,
-            lazy_gettext(
-                "This looks like a CPR number, which must not be imported. Use the school's "
-                "own pupil number."
-            ),
-            value="",
-        )
+        row.problem(Field.SCHOOL_REF, CPR_AS_PUPIL_NUMBER, value="")
         return None
     return value
 
@@ -192,11 +202,7 @@ def _birth_year(row: _Row, school_year_end: int) -> int | None:
     if not value:
         return None
     if _CPR.match(value):
-        row.problem(
-            Field.BIRTH_YEAR,
-            lazy_gettext("This looks like a CPR number, which must not be imported."),
-            value="",
-        )
+        row.problem(Field.BIRTH_YEAR, CPR_IN_CELL, value="")
         return None
     year: int | None = None
     for pattern, group in ((_YEAR, 1), (_DANISH_DATE, 3), (_ISO_DATE, 1)):
@@ -343,57 +349,3 @@ def validate_row(
         interest_ids=interest_ids,
         programme_ids=programme_ids,
     )
-
-
-def validate_rows(
-    rows: Sequence[Row],
-    header: HeaderMap,
-    catalogue: Catalogue,
-    *,
-    school_year_end: int,
-    progress: Callable[[int], None] | None = None,
-) -> tuple[list[PupilRecord], list[RejectedRow]]:
-    """Validate every row; a pupil number that occurs twice rejects every row that has it.
-
-    Neither row of a duplicate can be trusted to be the right one, so none is written.
-    """
-    position = header.positions[Field.SCHOOL_REF]
-    lines_of: dict[str, list[int]] = {}
-    for row in rows:
-        lines_of.setdefault(_ref_cell(row, position), []).append(row.line)
-    records: list[PupilRecord] = []
-    rejected: list[RejectedRow] = []
-    resolvers = Resolvers.of(catalogue)
-    for done, row in enumerate(rows, 1):
-        result = validate_row(
-            row, header, catalogue, school_year_end=school_year_end, resolvers=resolvers
-        )
-        ref = _ref_cell(row, position)
-        if ref and len(lines_of[ref]) > 1:
-            others = other_lines(lines_of[ref], exclude=row.line)
-            duplicate = Problem(
-                row.line,
-                header.titles[Field.SCHOOL_REF],
-                ref,
-                lazy_gettext(
-                    "The pupil number %(ref)s is in the file more than once (also line "
-                    "%(lines)s): none of these rows is imported.",
-                    ref=ref,
-                    lines=others,
-                ),
-            )
-            problems = result.problems if isinstance(result, RejectedRow) else []
-            result = RejectedRow(line=row.line, problems=[duplicate, *problems])
-        if isinstance(result, RejectedRow):
-            rejected.append(result)
-        else:
-            records.append(result)
-        if progress is not None and done % 500 == 0:
-            progress(done)
-    if progress is not None:
-        progress(len(rows))
-    return records, rejected
-
-
-def _ref_cell(row: Row, position: int) -> str:
-    return " ".join(row.cells[position].split()) if position < len(row.cells) else ""
