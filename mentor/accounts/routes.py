@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from fastapi import APIRouter, Request
 from starlette.responses import Response
 
-from mentor.accounts import login_completion, mfa_login, service, sessions
+from mentor.accounts import links, login_completion, mfa_login, service, sessions
 from mentor.accounts.forms import LanguageForm, LoginForm, PasswordResetRequestForm, SetPasswordForm
 from mentor.accounts.login_completion import LOCALE_COOKIE_MAX_AGE
 from mentor.errors import DomainError, InvalidInput
@@ -118,6 +118,7 @@ def password_reset_request(
     request: Request,
     db: SessionDep,
     settings: SettingsDep,
+    clock: ClockDep,
     fields: FormFields,
 ) -> Response:
     try:
@@ -129,8 +130,13 @@ def password_reset_request(
             {"values": fields, "errors": error.field_errors},
             status_code=422,
         )
-    service.request_password_reset(
-        db, email=form.email, locale=get_locale(), settings=settings, ip=client_ip(request)
+    links.request_password_reset(
+        db,
+        email=form.email,
+        locale=get_locale(),
+        settings=settings,
+        ip=client_ip(request),
+        now=clock(),
     )
     db.commit()
     flash.add(request, "password_reset_sent", level="info")
@@ -155,7 +161,7 @@ def _set_password_page(
 
 def _token_page(request: Request, db: SessionDep, token: str, purpose: TokenPurpose) -> Response:
     try:
-        service.find_valid_token(db, token=token, purpose=purpose)
+        links.find_valid_token(db, token=token, purpose=purpose)
     except DomainError as error:
         return render(
             request, "accounts/token_invalid.html", {"message": error.message}, status_code=400
@@ -168,7 +174,7 @@ def _use_token(
 ) -> Response:
     try:
         form = parse_form(SetPasswordForm, fields)
-        service.set_password_with_token(
+        links.set_password_with_token(
             db,
             token=token,
             purpose=purpose,

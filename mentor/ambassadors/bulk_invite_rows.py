@@ -13,7 +13,7 @@ from pydantic import TypeAdapter, ValidationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from mentor.accounts.service import normalise_email
+from mentor.accounts.links import normalise_email
 from mentor.ambassadors.bulk_invite_columns import BY_FIELD, Field, Header
 from mentor.db import utcnow
 from mentor.i18n import LOCAL_TIMEZONE, LazyText, lazy_gettext

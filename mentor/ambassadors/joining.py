@@ -21,7 +21,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from mentor.accounts import rate_limits
-from mentor.accounts.service import invite_user, normalise_email
+from mentor.accounts.links import normalise_email
+from mentor.accounts.service import invite_user
 from mentor.audit.service import record
 from mentor.config import Settings
 from mentor.db import Clock, utcnow

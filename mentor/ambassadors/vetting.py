@@ -20,7 +20,7 @@ from datetime import date, datetime, time
 from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
 
-from mentor.accounts.service import send_invitation
+from mentor.accounts.links import send_invitation
 from mentor.audit.service import record
 from mentor.config import Settings
 from mentor.db import utcnow

@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
 
-from mentor.accounts.service import hash_token
+from mentor.accounts.links import hash_token
 from mentor.audit.service import record
 from mentor.config import Settings
 from mentor.errors import NotFound

@@ -18,7 +18,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
 
-from mentor.accounts.service import hash_token
+from mentor.accounts.links import hash_token
 from mentor.config import Settings
 from mentor.errors import DomainError
 from mentor.i18n import lazy_gettext

@@ -18,7 +18,7 @@ from enum import StrEnum
 from sqlalchemy import ColumnElement, Select, case, delete, func, or_, select, update
 from sqlalchemy.orm import Session, joinedload
 
-from mentor.accounts.service import hash_token
+from mentor.accounts.links import hash_token
 from mentor.audit.service import record
 from mentor.config import Settings
 from mentor.db import utcnow

@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from mentor.accounts.service import hash_token
+from mentor.accounts.links import hash_token
 from mentor.config import Settings
 from mentor.demo import DEMO_LOGINS, load_demo
 from mentor.meetings.calendar_feed import renew_token

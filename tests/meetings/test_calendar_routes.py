@@ -12,7 +12,7 @@ from icalendar import Calendar
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from mentor.accounts.service import hash_token
+from mentor.accounts.links import hash_token
 from mentor.models import (
     Ambassador,
     AuditEvent,

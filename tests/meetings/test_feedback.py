@@ -14,7 +14,7 @@ from pydantic import SecretStr
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from mentor.accounts.service import hash_token
+from mentor.accounts.links import hash_token
 from mentor.config import Settings
 from mentor.meetings import feedback
 from mentor.models import (
