@@ -47,6 +47,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.browsing import Browser, MixedFigures, Recorder, forms, links, percentile
+from bench.revision import checkout_of
 from bench.web_setup import (
     ROOT,
     Cast,
@@ -630,12 +631,7 @@ def print_scale_out(rows: list[MixedFigures]) -> None:
 def _run_revision(
     revision: str, prepared: Prepared, workers: int, args: argparse.Namespace
 ) -> None:
-    import subprocess
-
-    from bench.web_bench import worktree
-
-    folder = worktree(revision)
-    try:
+    with checkout_of(revision) as folder:
         run_mixed(
             prepared,
             workers=workers,
@@ -643,11 +639,6 @@ def _run_revision(
             seconds=args.seconds,
             seed=args.seed,
             root=folder,
-        )
-    finally:
-        subprocess.run(  # noqa: S603
-            ["git", "-C", str(ROOT), "worktree", "remove", "--force", str(folder)],  # noqa: S607
-            check=False,
         )
 
 

@@ -28,7 +28,6 @@ import re
 import shutil
 import subprocess
 import sys
-import tempfile
 import urllib.request
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -36,6 +35,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from bench.revision import checkout_of
 from bench.web_setup import (
     ROOT,
     Prepared,
@@ -176,23 +176,6 @@ def _print_row(name: str, figures: Figures, bare: Figures) -> None:
     )
 
 
-def worktree(revision: str) -> Path:
-    folder = Path(tempfile.mkdtemp(prefix="web-bench-rev-"))
-    subprocess.run(  # noqa: S603
-        ["git", "-C", str(ROOT), "worktree", "add", "--detach", str(folder), revision],  # noqa: S607
-        check=True,
-        capture_output=True,
-    )
-    # The other revision's compiled catalogues (ignored by git) are built from its .po files.
-    subprocess.run(  # noqa: S603
-        [str(Path(sys.executable).parent / "pybabel"), "compile", "-d", "mentor/locale"],
-        cwd=folder,
-        check=True,
-        capture_output=True,
-    )
-    return folder
-
-
 def run_backend(backend: str, args: argparse.Namespace, pages: list[Page]) -> None:
     url = postgres_database("bench_web") if backend == "postgresql" else sqlite_database()
     prepared = prepare(
@@ -228,8 +211,7 @@ def run_backend(backend: str, args: argparse.Namespace, pages: list[Page]) -> No
         bare=bare,
     )
     if args.compare_with:
-        folder = worktree(args.compare_with)
-        try:
+        with checkout_of(args.compare_with) as folder:
             _print_header(f"{backend}, {args.compare_with} (same data, same bare page)")
             measure_pages(
                 args.compare_with,
@@ -239,11 +221,6 @@ def run_backend(backend: str, args: argparse.Namespace, pages: list[Page]) -> No
                 seconds=args.seconds,
                 connections=args.connections,
                 bare=bare,
-            )
-        finally:
-            subprocess.run(  # noqa: S603
-                ["git", "-C", str(ROOT), "worktree", "remove", "--force", str(folder)],  # noqa: S607
-                check=False,
             )
     if args.mixed or (args.scale_out and backend == "postgresql"):
         from bench.mixed_load import run_mixed
