@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
-import sqlite3
 import subprocess
 from pathlib import Path
 from typing import Annotated
@@ -126,22 +124,32 @@ def db_downgrade(revision: Annotated[str, typer.Argument()] = "-1") -> None:
 @db_app.command("backup")
 def db_backup(target: Annotated[Path, typer.Argument(help="The backup file to write.")]) -> None:
     """Write a consistent copy of the database (SQLite online backup, or pg_dump)."""
-    url = make_url(get_settings().database_url)
-    if target.exists():
-        fail(f"{target} exists already; choose a new file name")
-    if url.get_backend_name() == "sqlite":
-        if not url.database or not Path(url.database).exists():
-            fail(f"no SQLite database at {url.database}")
-        with sqlite3.connect(str(url.database)) as source, sqlite3.connect(target) as copy:
-            source.backup(copy)
-    else:
-        pg_dump = shutil.which("pg_dump")
-        if pg_dump is None:
-            fail("pg_dump is not installed")
-        assert pg_dump is not None
-        plain = url.set(drivername="postgresql").render_as_string(hide_password=False)
-        subprocess.run([pg_dump, "--format=custom", f"--file={target}", plain], check=True)  # noqa: S603
+    from mentor.backups import BackupError, backup
+
+    try:
+        backup(get_settings().database_url, target)
+    except BackupError as error:
+        fail(str(error))
     typer.echo(f"backup written to {target}")
+
+
+@db_app.command("restore")
+def db_restore(
+    source: Annotated[Path, typer.Argument(help="The backup file to restore.")],
+    force: Annotated[
+        bool, typer.Option("--force", help="Replace what the database holds now.")
+    ] = False,
+) -> None:
+    """Restore a backup into the database (refuses one that is not empty without --force)."""
+    from mentor.backups import BackupError, restore
+
+    try:
+        restore(get_settings().database_url, source, force=force)
+    except BackupError as error:
+        fail(str(error))
+    except subprocess.CalledProcessError as error:
+        fail(f"pg_restore failed (exit {error.returncode}); the database is as it was")
+    typer.echo(f"restored from {source}")
 
 
 @users_app.command("create")
