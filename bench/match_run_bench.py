@@ -59,6 +59,7 @@ from sqlalchemy.orm import Session, selectinload
 # Run as a script from anywhere: the project root on the path, as `make` would have it.
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from mentor.audit.maintenance import audit_maintenance
 from mentor.catalogue.seed import seed_catalogues
 from mentor.config import Settings
 from mentor.db import Base, make_engine, make_sessionmaker, utcnow
@@ -533,7 +534,8 @@ REPEATS = 3
 def undo_runs(factory: Callable[[], Session]) -> None:
     """Delete what runs wrote (proposals, their audit events and mails, the runs)."""
     with factory() as db:
-        db.execute(delete(AuditEvent).where(AuditEvent.object_type.in_(("match", "match_run"))))
+        with audit_maintenance(db, reason="benchmark undo"):
+            db.execute(delete(AuditEvent).where(AuditEvent.object_type.in_(("match", "match_run"))))
         db.execute(delete(OutboxEmail))
         db.execute(delete(Match).where(Match.run_id.is_not(None)))
         db.execute(delete(MatchRunPupil))

@@ -54,6 +54,7 @@ MAX_ENTRIES = 1024
 BOOKKEEPING_TABLES = frozenset(
     {
         "audit_event",
+        "audit_maintenance",
         "login_session",
         "login_attempt",
         "rate_limit_event",

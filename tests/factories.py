@@ -32,6 +32,7 @@ from mentor.models import (
     AmbassadorState,
     Attendance,
     AuditEvent,
+    AuditMaintenance,
     CalendarEntry,
     CalendarEntryKind,
     CheckInChannel,
@@ -809,3 +810,7 @@ def make_data_generation(session: Session, **overrides: Any) -> DataGeneration:
     for name, value in overrides.items():
         setattr(row, name, value)
     return _save(session, row)
+
+
+def make_audit_maintenance(session: Session, **overrides: Any) -> AuditMaintenance:
+    return _save(session, AuditMaintenance(**({"reason": "test"} | overrides)))

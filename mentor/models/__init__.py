@@ -33,7 +33,7 @@ from mentor.models.ambassador import (
     AmbassadorState,
     ContactPreference,
 )
-from mentor.models.audit import AuditAction, AuditEvent
+from mentor.models.audit import AuditAction, AuditEvent, AuditMaintenance
 from mentor.models.followup import (
     AmbassadorCertificate,
     AmbassadorCheckIn,
@@ -110,6 +110,7 @@ __all__ = [
     "Attendance",
     "AuditAction",
     "AuditEvent",
+    "AuditMaintenance",
     "Base",
     "CalendarEntry",
     "CalendarEntryKind",

@@ -58,3 +58,17 @@ class AuditEvent(Base):
     )
     details: Mapped[dict[str, Any] | None] = mapped_column(JSONDocument, info=personal(AUDIT))
     ip: Mapped[str | None] = mapped_column(String(45), info=personal(AUDIT))
+
+
+class AuditMaintenance(Base):
+    """While a row is here, the audit log may be changed (``mentor.audit.maintenance``).
+
+    Written and removed again within one transaction by the retention job and by erasure, so no
+    other transaction ever sees one; the database's triggers refuse every other change or
+    deletion of an audit event (the migration ``append_only_audit``).
+    """
+
+    __tablename__ = "audit_maintenance"
+
+    id: Mapped[int] = mapped_column(primary_key=True, info=not_personal(AUDIT))
+    reason: Mapped[str] = mapped_column(String(40), info=not_personal(AUDIT))
