@@ -101,6 +101,17 @@ class Settings(BaseSettings):
             raise ValueError(f"MENTOR_MFA_REQUIRED_ROLES: unknown role {', '.join(unknown)}")
         return ",".join(dict.fromkeys(names))
 
+    # Retention (GDPR Art. 5(1)(e)): how long data is kept, per category of the columns'
+    # annotations (mentor.db.Retention). Pupil data and the mentoring records about it: months
+    # after the end of the pupil's last school year. Ambassadors' and staff accounts (vetting
+    # included): months after they left or were disabled. Audit records (ids and actions, no
+    # names): years. Login sessions, links and throttling records, and sent e-mail: days.
+    retention_pupil_months: int = 12
+    retention_account_months: int = 12
+    retention_audit_years: int = 5
+    retention_security_days: int = 30
+    retention_outbox_days: int = 30
+
     # The municipality's accessibility statement (Tilgængelighedserklæring), made with the Agency
     # for Digital Government's WAS-Tool; the footer of every page links to it. Until it is set,
     # the footer links to the product's own page about accessibility, which says it is missing.
