@@ -16,7 +16,7 @@ from mentor.db import make_engine, make_sessionmaker, session_scope
 from mentor.errors import DomainError, InvalidInput
 from mentor.i18n import ngettext
 from mentor.models import Role
-from mentor.privacy.command import privacy_app
+from mentor.privacy.command import privacy_app, retention_app
 
 app = typer.Typer(no_args_is_help=True, add_completion=False, help="Ambassadør")
 db_app = typer.Typer(no_args_is_help=True, help="The database: migrations and backups.")
@@ -40,6 +40,7 @@ app.add_typer(reminders_app, name="reminders")
 digest_app = typer.Typer(no_args_is_help=True, help="The counsellors' weekly digest.")
 app.add_typer(digest_app, name="digest")
 app.add_typer(privacy_app, name="privacy")
+app.add_typer(retention_app, name="retention")
 
 
 def fail(reason: str) -> None:
