@@ -194,6 +194,10 @@ def _configure_sqlite(engine: Engine) -> None:
         # In WAL mode a commit is written to the log before COMMIT returns and survives the
         # process being killed; NORMAL skips only the fsync that protects against power loss.
         cursor.execute("PRAGMA synchronous=NORMAL")
+        # Deleted content is overwritten with zeros, not left in free pages: erased and expired
+        # personal data must not be recoverable from the file (``forget_deleted`` empties the
+        # log as well).
+        cursor.execute("PRAGMA secure_delete=ON")
         cursor.close()
         # SQLite's own lower() folds ASCII only ("Ærø" stays "Ærø"); searches fold Danish names
         # as PostgreSQL does.
@@ -211,6 +215,25 @@ def _configure_sqlite(engine: Engine) -> None:
         except BaseException:
             driver.give_back_turn()
             raise
+
+
+def forget_deleted(engine: Engine) -> bool:
+    """After an erasure or a retention run: on SQLite, copy the write-ahead log into the file and
+    empty it, so that neither holds what was deleted (the file's freed pages are zeroed already,
+    ``secure_delete``). False when readers kept part of the log (run again when they are done).
+    On PostgreSQL, VACUUM reclaims deleted rows in its own time (README, "Deleting for real").
+    """
+    if engine.dialect.name != "sqlite":
+        return True
+    # On the driver's connection: outside a transaction, which a checkpoint cannot run in.
+    raw = engine.raw_connection()
+    try:
+        cursor = raw.cursor()
+        busy, _, _ = cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+        cursor.close()
+    finally:
+        raw.close()
+    return bool(busy == 0)
 
 
 def make_engine(

@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 
 from mentor.config import get_settings
-from mentor.db import make_engine, make_sessionmaker
+from mentor.db import forget_deleted, make_engine, make_sessionmaker
 from mentor.i18n import LOCALES, using_locale
 from mentor.privacy.record import as_html, as_markdown
 from mentor.privacy.retention import run_retention
@@ -67,8 +67,11 @@ def retention_run(
                 db.rollback()
             else:
                 db.commit()
+        emptied = dry_run or forget_deleted(engine)
     finally:
         engine.dispose()
     verb = "would be deleted" if dry_run else "deleted"
     for outcome in outcomes:
         typer.echo(f"{outcome.table}: {outcome.rows} {verb}")
+    if not emptied:
+        typer.echo("note: readers kept the SQLite log busy; run again to empty it", err=True)
