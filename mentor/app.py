@@ -25,6 +25,7 @@ from mentor.ambassadors import joining_routes as ambassador_joining_routes
 from mentor.ambassadors import profile_routes as ambassador_profile_routes
 from mentor.ambassadors import proposals_routes as ambassador_proposals_routes
 from mentor.ambassadors import vetting_routes as ambassador_vetting_routes
+from mentor.audit import routes as audit_routes
 from mentor.catalogue import calendar_routes as school_calendar_routes
 from mentor.catalogue import routes as catalogue_routes
 from mentor.config import PROJECT_ROOT, Environment, Settings, get_settings
@@ -197,6 +198,7 @@ def create_app(
     protected.include_router(handoff_routes.router)
     protected.include_router(export_routes.router)
     protected.include_router(report_routes.router)
+    protected.include_router(audit_routes.router)
 
     for router in (health.router, public, protected):
         _add_routes_flat(app, router)

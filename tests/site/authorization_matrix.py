@@ -100,6 +100,9 @@ MATRIX: dict[tuple[str, str], dict[str, Outcome]] = {
     **matrix_certificates.ENTRIES,
     **matrix_caseload.ENTRIES,
     **matrix_mfa.ENTRIES,
+    # The audit log (issue 18): the admin only.
+    ("GET", "/admin/audit"): ADMIN_ONLY,
+    ("GET", "/admin/audit.csv"): ADMIN_ONLY,
 }
 
 # How to fill a path parameter with an object that exists.
