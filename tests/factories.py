@@ -30,6 +30,7 @@ from mentor.models import (
     AmbassadorCheckIn,
     AmbassadorInterest,
     AmbassadorState,
+    AnnualFiguresSnapshot,
     Attendance,
     AuditEvent,
     AuditMaintenance,
@@ -721,6 +722,26 @@ def make_school_year_date(session: Session, **overrides: Any) -> SchoolYearDate:
         "ends_on": date(2027, 3, 1),
     }
     return _save(session, SchoolYearDate(**(values | overrides)))
+
+
+def make_annual_figures_snapshot(session: Session, **overrides: Any) -> AnnualFiguresSnapshot:
+    """One school's kept figures for 2026/27: two 9th-graders enrolled, one met once."""
+    school_id = _parent_id(session, overrides, "school", make_school)
+    values: dict[str, Any] = {
+        "school_year": 2027,
+        "school_id": school_id,
+        "figures": {
+            "school_id": school_id,
+            "weeks": {"2026-10-05": 1},
+            "coverage": [["Skolen", 9, 2, 2, 1, 1]],
+            "days_to_first_meeting": [34],
+            "ratings": {"1": 0, "2": 0, "3": 0, "4": 1, "5": 0},
+            "flags": {"high": [0, 0], "normal": [0, 0], "low": [0, 0]},
+            "endings": {},
+        },
+        "taken_at": utcnow(),
+    }
+    return _save(session, AnnualFiguresSnapshot(**(values | overrides)))
 
 
 def make_digest_delivery(session: Session, **overrides: Any) -> DigestDelivery:

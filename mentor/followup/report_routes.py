@@ -11,8 +11,8 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Request
 from starlette.responses import Response
 
-from mentor.followup import statistics
 from mentor.followup.report import annual_report, parse_year, years_offered
+from mentor.followup.snapshots import figures_for_report
 from mentor.models import Role, User
 from mentor.policy import Permission, report_school_ids
 from mentor.web.deps import ClockDep, SessionDep, allowed
@@ -30,7 +30,7 @@ def report(
 ) -> Response:
     now = clock()
     school_year, replaced = parse_year(year, now=now)
-    figures = statistics.annual_figures(db, report_school_ids(user), school_year)
+    figures = figures_for_report(db, report_school_ids(user), school_year)
     context = {
         "report": annual_report(figures),
         "years": years_offered(now),

@@ -127,10 +127,11 @@ def meetings_per_week(db: Session, school_ids: SchoolIds, year: SchoolYear) -> l
     for bucket, count in rows:
         day = _as_utc(bucket).astimezone(LOCAL_TIMEZONE).date()
         per_monday[day - timedelta(days=day.weekday())] += int(count)
-    return _weeks(year, per_monday)
+    return every_week(year, per_monday)
 
 
-def _weeks(year: SchoolYear, per_monday: Counter[date]) -> list[WeekCount]:
+def every_week(year: SchoolYear, per_monday: Counter[date]) -> list[WeekCount]:
+    """Every week of the school year, with the meetings counted by its Monday (0 if none)."""
     weeks: list[WeekCount] = []
     monday = year.first_day - timedelta(days=year.first_day.weekday())
     while monday <= year.last_day:

@@ -36,6 +36,7 @@ from mentor.models.ambassador import (
 from mentor.models.audit import AuditAction, AuditEvent, AuditMaintenance
 from mentor.models.followup import (
     AmbassadorCertificate,
+    AnnualFiguresSnapshot,
     AmbassadorCheckIn,
     CheckInChannel,
     DigestDelivery,
@@ -104,6 +105,7 @@ __all__ = [
     "AccountToken",
     "Ambassador",
     "AmbassadorCertificate",
+    "AnnualFiguresSnapshot",
     "AmbassadorCheckIn",
     "AmbassadorInterest",
     "AmbassadorState",

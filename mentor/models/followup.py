@@ -1,11 +1,12 @@
 """What counsellors follow up with: check-ins with ambassadors, exit answers when a match
-closes, the school year's key dates, the weekly digest's deliveries, and ambassadors'
-certificates of contribution."""
+closes, the school year's key dates, the weekly digest's deliveries, ambassadors'
+certificates of contribution, and the annual report's figures once the pupils are gone."""
 
 from __future__ import annotations
 
 from datetime import date, datetime
 from enum import StrEnum
+from typing import Any
 
 from sqlalchemy import (
     CheckConstraint,
@@ -19,7 +20,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column
 
 from mentor.db import Base, Retention, utcnow
-from mentor.models._types import not_personal, personal, str_enum
+from mentor.models._types import JSONDocument, not_personal, personal, str_enum
 
 MENTORING = Retention.MENTORING
 ACCOUNT = Retention.ACCOUNT
@@ -162,3 +163,24 @@ class AmbassadorCertificate(Base):
     issued_by_id: Mapped[int | None] = mapped_column(
         ForeignKey("user_account.id", ondelete="SET NULL"), index=True, info=personal(ACCOUNT)
     )
+
+
+class AnnualFiguresSnapshot(Base):
+    """One school's annual-report figures for one ended school year, kept by the retention job
+    before it deletes the pupils they were counted from (``mentor.followup.snapshots``).
+
+    Counts only (meetings per week, pupils per grade, ratings, flags, endings, and the days to
+    a first meeting, without whose they were): no one can be found in it.
+    """
+
+    __tablename__ = "annual_figures_snapshot"
+    __table_args__ = (UniqueConstraint("school_year", "school_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True, info=not_personal(REF))
+    # The year the school year ends (2027 = 2026/27), as ``Pupil.last_school_year``.
+    school_year: Mapped[int] = mapped_column(SmallInteger, info=not_personal(REF))
+    school_id: Mapped[int] = mapped_column(
+        ForeignKey("organisation.id", ondelete="CASCADE"), index=True, info=not_personal(REF)
+    )
+    figures: Mapped[dict[str, Any]] = mapped_column(JSONDocument, info=not_personal(REF))
+    taken_at: Mapped[datetime] = mapped_column(default=utcnow, info=not_personal(REF))

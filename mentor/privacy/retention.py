@@ -4,14 +4,18 @@ Each rule deletes the rows of one table whose time has come, by the retention ca
 table's columns (``mentor.db.Retention``) and its setting. Idempotent: a second run on the same
 day finds nothing. Deletions are real (``DELETE``), not flags: soft deletion is not deletion.
 
-Covered so far: the short-lived categories, security records (login attempts, throttling
-events, single-use links, sessions, half-done logins, pupils' links) and sent e-mail, and the
-audit log after its period (within the audit's maintenance switch, the only way its rows can be
-deleted). Pupil, mentoring and account data follow, with the annual report's figures kept.
+Pupils go ``MENTOR_RETENTION_PUPIL_MONTHS`` after the end of their last school year, with
+everything that is theirs (``mentor.privacy.forget``: matches, meetings and their logs, feedback,
+notes, answers); first, the annual report's figures of every school year they were counted in
+are kept (``mentor.followup.snapshots``), so the report for those years shows what it showed.
+Then the short-lived categories: security records (login attempts, throttling events,
+single-use links, sessions, half-done logins, pupils' links) and sent e-mail, and the audit log
+after its period (within the audit's maintenance switch, the only way its rows can be deleted).
 """
 
 from __future__ import annotations
 
+import calendar
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
@@ -22,6 +26,8 @@ from sqlalchemy.orm import Session
 from mentor.audit.maintenance import audit_maintenance
 from mentor.config import Settings
 from mentor.db import Retention
+from mentor.followup.snapshots import keep_figures
+from mentor.followup.statistics import SchoolYear, school_year_of
 from mentor.models import (
     AccountToken,
     AuditEvent,
@@ -30,9 +36,11 @@ from mentor.models import (
     OutboxEmail,
     OutboxState,
     PendingLogin,
+    Pupil,
     PupilLink,
     RateLimitEvent,
 )
+from mentor.privacy.forget import forget_pupils
 
 
 @dataclass(frozen=True)
@@ -81,6 +89,15 @@ def cutoff(retention: Retention, *, today: date, settings: Settings) -> datetime
     return datetime.combine(today - timedelta(days=days), time(0), tzinfo=UTC)
 
 
+def last_school_year_due(*, today: date, settings: Settings) -> int:
+    """The latest last school year (2027 = 2026/27) whose pupils are past their period today:
+    the school year ends on 31 July, and the period runs ``retention_pupil_months`` from then."""
+    year, month = divmod(today.year * 12 + today.month - 1 - settings.retention_pupil_months, 12)
+    # The day ``retention_pupil_months`` back, and the last school year that had ended by then.
+    back = date(year, month + 1, min(today.day, calendar.monthrange(year, month + 1)[1]))
+    return back.year if back.month >= 8 else back.year - 1
+
+
 @dataclass(frozen=True)
 class Outcome:
     table: str
@@ -90,22 +107,34 @@ class Outcome:
 def run_retention(
     db: Session, *, today: date, settings: Settings, dry_run: bool = False
 ) -> list[Outcome]:
-    """Delete (or, with ``dry_run``, count) every row past retention; one outcome per rule.
+    """Delete every row past retention; the rows per table (a table once, in the order done).
 
-    The caller commits (or, for a dry run, need not).
+    With ``dry_run``, the same work in a savepoint that is rolled back: the counts are what a
+    run would delete. The caller commits (or, for a dry run, need not).
     """
-    outcomes: list[Outcome] = []
+    savepoint = db.begin_nested() if dry_run else None
+    done: dict[str, int] = {}
+    for outcome in [
+        *_forget_pupils_due(db, today=today, settings=settings),
+        *_expire(db, today, settings),
+    ]:
+        done[outcome.table] = done.get(outcome.table, 0) + outcome.rows
+    if savepoint is not None:
+        savepoint.rollback()
+        db.expire_all()
+    return [Outcome(table, rows) for table, rows in done.items()]
+
+
+def _expire(db: Session, today: date, settings: Settings) -> list[Outcome]:
+    outcomes = []
     for rule in RULES:
         condition = rule.expired(cutoff(rule.retention, today=today, settings=settings))
-        if dry_run:
-            count = db.scalar(select(func.count()).select_from(rule.model).where(condition)) or 0
-        else:
-            statement: Delete = delete(rule.model).where(condition)
-            if rule.retention is Retention.AUDIT:
-                with audit_maintenance(db, reason="retention"):
-                    count = _deleted(db, statement)
-            else:
+        statement: Delete = delete(rule.model).where(condition)
+        if rule.retention is Retention.AUDIT:
+            with audit_maintenance(db, reason="retention"):
                 count = _deleted(db, statement)
+        else:
+            count = _deleted(db, statement)
         outcomes.append(Outcome(rule.table, count))
     return outcomes
 
@@ -113,3 +142,25 @@ def run_retention(
 def _deleted(db: Session, statement: Delete) -> int:
     result = db.execute(statement.execution_options(synchronize_session=False))
     return int(getattr(result, "rowcount", 0) or 0)
+
+
+def _forget_pupils_due(db: Session, *, today: date, settings: Settings) -> list[Outcome]:
+    """Keep the annual figures of the due pupils' school years, then forget the pupils."""
+    last_year = last_school_year_due(today=today, settings=settings)
+    due = list(db.scalars(select(Pupil.id).where(Pupil.last_school_year <= last_year)))
+    # The school years they were counted in: from the first one's enrolment to the last due.
+    enrolled = db.scalar(
+        select(func.min(Pupil.created_at)).where(Pupil.last_school_year <= last_year)
+    )
+    years = (
+        [SchoolYear(year) for year in range(school_year_of(enrolled).year, last_year + 1)]
+        if enrolled is not None
+        else []
+    )
+    now = datetime.combine(today, time(0), tzinfo=UTC)
+    kept = keep_figures(db, years, now=now)
+    deleted = forget_pupils(db, due, reason="retention")
+    return [
+        Outcome("annual_figures_snapshot (kept)", kept),
+        *(Outcome(table, rows) for table, rows in deleted.items()),
+    ]
