@@ -8,9 +8,11 @@ Pupils go ``MENTOR_RETENTION_PUPIL_MONTHS`` after the end of their last school y
 everything that is theirs (``mentor.privacy.forget``: matches, meetings and their logs, feedback,
 notes, answers); first, the annual report's figures of every school year they were counted in
 are kept (``mentor.followup.snapshots``), so the report for those years shows what it showed.
-Then the short-lived categories: security records (login attempts, throttling events,
-single-use links, sessions, half-done logins, pupils' links) and sent e-mail, and the audit log
-after its period (within the audit's maintenance switch, the only way its rows can be deleted).
+Ambassadors who left or were turned down, and closed staff accounts, go
+``MENTOR_RETENTION_ACCOUNT_MONTHS`` later (``mentor.privacy.forget_accounts``). Then the
+short-lived categories: security records (login attempts, throttling events, single-use links,
+sessions, half-done logins, pupils' links) and sent e-mail, and the audit log after its period
+(within the audit's maintenance switch, the only way its rows can be deleted).
 """
 
 from __future__ import annotations
@@ -30,6 +32,8 @@ from mentor.followup.snapshots import keep_figures
 from mentor.followup.statistics import SchoolYear, school_year_of
 from mentor.models import (
     AccountToken,
+    Ambassador,
+    AmbassadorState,
     AuditEvent,
     LoginAttempt,
     LoginSession,
@@ -39,8 +43,11 @@ from mentor.models import (
     Pupil,
     PupilLink,
     RateLimitEvent,
+    Role,
+    User,
 )
 from mentor.privacy.forget import forget_pupils
+from mentor.privacy.forget_accounts import forget_ambassadors, forget_users
 
 
 @dataclass(frozen=True)
@@ -53,6 +60,11 @@ class Rule:
     model: type
     expired: Callable[[datetime], ColumnElement[bool]]
 
+
+# The tables whose rows go with the person (or, for meetings, with the last pupil in them),
+# through ``forget_pupils``, ``forget_ambassadors`` and ``forget_users``; the database's
+# cascades take the rows hanging off them.
+FORGOTTEN_WITH_THEIR_PERSON = ("pupil", "meeting", "ambassador", "user_account")
 
 RULES: tuple[Rule, ...] = (
     Rule(
@@ -92,10 +104,14 @@ def cutoff(retention: Retention, *, today: date, settings: Settings) -> datetime
 def last_school_year_due(*, today: date, settings: Settings) -> int:
     """The latest last school year (2027 = 2026/27) whose pupils are past their period today:
     the school year ends on 31 July, and the period runs ``retention_pupil_months`` from then."""
-    year, month = divmod(today.year * 12 + today.month - 1 - settings.retention_pupil_months, 12)
-    # The day ``retention_pupil_months`` back, and the last school year that had ended by then.
-    back = date(year, month + 1, min(today.day, calendar.monthrange(year, month + 1)[1]))
+    back = months_before(today, settings.retention_pupil_months)
     return back.year if back.month >= 8 else back.year - 1
+
+
+def months_before(today: date, months: int) -> date:
+    """The same day ``months`` months earlier (the month's last day where it has fewer)."""
+    year, month = divmod(today.year * 12 + today.month - 1 - months, 12)
+    return date(year, month + 1, min(today.day, calendar.monthrange(year, month + 1)[1]))
 
 
 @dataclass(frozen=True)
@@ -116,6 +132,7 @@ def run_retention(
     done: dict[str, int] = {}
     for outcome in [
         *_forget_pupils_due(db, today=today, settings=settings),
+        *_forget_accounts_due(db, today=today, settings=settings),
         *_expire(db, today, settings),
     ]:
         done[outcome.table] = done.get(outcome.table, 0) + outcome.rows
@@ -164,3 +181,25 @@ def _forget_pupils_due(db: Session, *, today: date, settings: Settings) -> list[
         Outcome("annual_figures_snapshot (kept)", kept),
         *(Outcome(table, rows) for table, rows in deleted.items()),
     ]
+
+
+def _forget_accounts_due(db: Session, *, today: date, settings: Settings) -> list[Outcome]:
+    """Ambassadors who left or were turned down, and closed staff accounts, untouched since
+    the account period began; ``updated_at`` is when they left (or were closed) or later."""
+    before = datetime.combine(
+        months_before(today, settings.retention_account_months), time(0), tzinfo=UTC
+    )
+    ambassadors = db.scalars(
+        select(Ambassador.id).where(
+            Ambassador.state.in_((AmbassadorState.LEFT, AmbassadorState.REJECTED)),
+            Ambassador.updated_at < before,
+        )
+    ).all()
+    staff = db.scalars(
+        select(User.id).where(
+            User.role != Role.AMBASSADOR, User.is_active.is_(False), User.updated_at < before
+        )
+    ).all()
+    done = forget_ambassadors(db, ambassadors)
+    done.update(forget_users(db, staff))
+    return [Outcome(table, rows) for table, rows in done.items()]
