@@ -11,8 +11,10 @@ from pydantic import Field
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session, aliased
 
+from mentor.audit.labels import action_label, object_type_label
 from mentor.i18n import LOCAL_TIMEZONE, gettext, lazy_gettext
 from mentor.models import AuditEvent, User
+from mentor.models.pupil import danish_sort_key
 from mentor.paging import Paged, matches_text, paginate
 from mentor.web.forms import DanishDate, FormModel, within
 from mentor.web.ids import FormId
@@ -38,6 +40,14 @@ class AuditFilters(FormModel):
 class AuditRow:
     event: AuditEvent
     actor_name: str | None
+
+    @property
+    def action(self) -> str:
+        return action_label(self.event.action)
+
+    @property
+    def object_type(self) -> str:
+        return object_type_label(self.event.object_type)
 
 
 def _local_start(day: date) -> datetime:
@@ -65,9 +75,11 @@ def _query(filters: AuditFilters) -> Select[tuple[AuditEvent, str]]:
     return query
 
 
-def actions(db: Session) -> list[str]:
-    """The actions the log holds, for the filter's choices."""
-    return list(db.scalars(select(AuditEvent.action).distinct().order_by(AuditEvent.action)))
+def action_options(db: Session) -> list[tuple[str, str]]:
+    """The actions the log holds, for the filter's choices: (code, label), in the label's order."""
+    codes = db.scalars(select(AuditEvent.action).distinct())
+    options = [(code, action_label(code)) for code in codes]
+    return sorted(options, key=lambda option: (danish_sort_key(option[1]), option[0]))
 
 
 def audit_page(db: Session, filters: AuditFilters, *, page: int) -> Paged[AuditRow]:

@@ -51,7 +51,7 @@ def audit_page(request: Request, db: SessionDep) -> Response:
         "values": values,
         "errors": errors,
         "page_links": page_links("/admin/audit", values, rows),
-        "action_options": [(action, action) for action in log.actions(db)],
+        "action_options": log.action_options(db),
         "export_url": "/admin/audit.csv" + (f"?{export_query}" if export_query else ""),
     }
     return render(
@@ -77,8 +77,8 @@ def audit_export(request: Request, db: SessionDep, admin: Admin, clock: ClockDep
             [
                 format_local_datetime(row.event.at),
                 row.actor_name or gettext("the system"),
-                row.event.action,
-                row.event.object_type,
+                row.action,
+                row.object_type,
                 row.event.object_id,
                 row.event.pupil_id,
                 row.event.ip,

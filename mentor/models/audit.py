@@ -29,6 +29,8 @@ class AuditAction(StrEnum):
     DELETE = "delete"
     EXPORT = "export"
     ANONYMISE = "anonymise"
+    # A pupil's data deleted on their request (GDPR Art. 17); the event names no one.
+    ERASE = "erase"
     LOGIN = "login"
     LOGIN_FAILED = "login_failed"
     LOGOUT = "logout"

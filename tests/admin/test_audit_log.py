@@ -5,13 +5,16 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from datetime import UTC, datetime
 
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from mentor.models import AuditEvent, Role
+from mentor.audit.labels import ACTION_LABELS, action_label
+from mentor.i18n import using_locale
+from mentor.models import AmbassadorState, AuditAction, AuditEvent, Role, TokenPurpose
 from tests.factories import make_audit_event, make_pupil, make_user
 from tests.web import log_in_as
 
@@ -87,7 +90,7 @@ def test_the_export_holds_the_filtered_events_and_is_itself_logged(
     assert "attachment" in response.headers["content-disposition"]
     rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig")), delimiter=";"))
     assert rows[0][:3] == ["Tidspunkt", "Hvem", "Handling"]
-    assert sorted(row[2] for row in rows[1:]) == ["read", "update"]
+    assert sorted((row[2], row[3]) for row in rows[1:]) == [("Læst", "Elev"), ("Ændret", "Elev")]
     logged = db.scalars(
         select(AuditEvent).where(
             AuditEvent.action == "export", AuditEvent.object_type == "audit_event"
@@ -95,3 +98,89 @@ def test_the_export_holds_the_filtered_events_and_is_itself_logged(
     ).one()
     assert logged.actor_id == admin.id
     assert logged.details == {"filters": {"pupil": str(made["pupil"])}, "rows": 2}
+
+
+def _labelled_events(db: Session) -> None:
+    make_audit_event(db, action="mfa_reset", object_type="user", object_id="7")
+    make_audit_event(db, action="questionnaire_link_created", object_type="pupil")
+    # An old row: a code no longer written, and an object no longer logged.
+    make_audit_event(db, action="retired_action", object_type="retired_object")
+
+
+def _options(page: str) -> list[tuple[str, str]]:
+    select = page.split('<select id="action"', 1)[1].split("</select>", 1)[0]
+    found = re.findall(r'<option value="([^"]*)"\s*(?:selected)?>([^<]*)</option>', select)
+    return [(value, text) for value, text in found if value]
+
+
+def test_the_log_names_actions_and_objects_in_danish(client: TestClient, db: Session) -> None:
+    _labelled_events(db)
+    log_in_as(client, db, Role.ADMIN)
+
+    page = client.get("/admin/audit")
+    chosen = client.get("/admin/audit", params={"action": "mfa_reset"})
+
+    assert page.status_code == 200
+    assert "<td>Totrinsbekræftelse nulstillet</td>" in page.text
+    assert "<td>Link til spørgeskemaet oprettet</td>" in page.text
+    assert "<td>Bruger 7</td>" in page.text
+    assert "<td>retired_action</td>" in page.text
+    assert "<td>retired_object</td>" in page.text
+    assert "mfa_reset</td>" not in page.text
+    assert _options(page.text) == [
+        ("questionnaire_link_created", "Link til spørgeskemaet oprettet"),
+        ("retired_action", "retired_action"),
+        ("mfa_reset", "Totrinsbekræftelse nulstillet"),
+    ]
+    assert '<option value="mfa_reset" selected>' in chosen.text
+    assert "Hændelser (1)" in chosen.text
+
+
+def test_the_log_names_actions_and_objects_in_english(client: TestClient, db: Session) -> None:
+    _labelled_events(db)
+    log_in_as(client, db, Role.ADMIN)
+    client.cookies.set("mentor_lang", "en")
+
+    page = client.get("/admin/audit")
+
+    assert page.status_code == 200
+    assert "<td>Two-step verification reset</td>" in page.text
+    assert "<td>User 7</td>" in page.text
+    assert "<td>retired_action</td>" in page.text
+    assert _options(page.text) == [
+        ("questionnaire_link_created", "Questionnaire link made"),
+        ("retired_action", "retired_action"),
+        ("mfa_reset", "Two-step verification reset"),
+    ]
+
+
+def test_the_export_names_actions_and_objects_in_the_readers_language(
+    client: TestClient, db: Session
+) -> None:
+    _labelled_events(db)
+    log_in_as(client, db, Role.ADMIN)
+
+    danish = client.get("/admin/audit.csv", params={"action": "mfa_reset"})
+    client.cookies.set("mentor_lang", "en")
+    english = client.get("/admin/audit.csv", params={"action": "retired_action"})
+
+    danish_rows = list(csv.reader(io.StringIO(danish.content.decode("utf-8-sig")), delimiter=";"))
+    english_rows = list(csv.reader(io.StringIO(english.content.decode("utf-8-sig")), delimiter=";"))
+    assert [row[2:5] for row in danish_rows[1:]] == [
+        ["Totrinsbekræftelse nulstillet", "Bruger", "7"]
+    ]
+    assert english_rows[0][2:4] == ["Action", "Object"]
+    assert [row[2:4] for row in english_rows[1:]] == [["retired_action", "retired_object"]]
+
+
+def test_every_action_the_code_writes_by_name_has_a_label() -> None:
+    computed = [f"ambassador_{state.value}" for state in AmbassadorState] + [
+        f"{purpose.value}_used" for purpose in TokenPurpose
+    ]
+
+    unlabelled = [code for code in [*AuditAction, *computed] if code not in ACTION_LABELS]
+
+    assert unlabelled == []
+    with using_locale("da"):
+        assert action_label(AuditAction.ERASE) == "Slettet efter anmodning"
+        assert action_label(AuditAction.UPDATE) == "Ændret"
