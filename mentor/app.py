@@ -42,6 +42,7 @@ from mentor.meetings import calendar_routes, feedback_routes, log_routes, propos
 from mentor.meetings import resolve_routes as flag_resolve_routes
 from mentor.meetings import routes as meeting_routes
 from mentor.organisations import routes as organisation_routes
+from mentor.privacy import routes as privacy_routes
 from mentor.pupils import import_routes as pupil_import_routes
 from mentor.pupils import notes_routes
 from mentor.pupils import routes as pupil_routes
@@ -199,6 +200,7 @@ def create_app(
     protected.include_router(export_routes.router)
     protected.include_router(report_routes.router)
     protected.include_router(audit_routes.router)
+    protected.include_router(privacy_routes.router)
 
     for router in (health.router, public, protected):
         _add_routes_flat(app, router)

@@ -63,6 +63,9 @@ class Permission(StrEnum):
     # Lists that leave the system as CSV or XLSX (issue 14): the school's coordinator and the
     # counsellors of its schools, for the pupils they see (``export_school_ids``).
     EXPORT = "export"
+    # Pupils' requests for access to and erasure of their data (GDPR Art. 15 and 17): the
+    # programme's owner, who answers for the processing.
+    HANDLE_PRIVACY_REQUESTS = "handle_privacy_requests"
 
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
@@ -72,6 +75,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.MANAGE_USERS,
             Permission.MANAGE_CATALOGUE,
             Permission.VIEW_AUDIT_LOG,
+            Permission.HANDLE_PRIVACY_REQUESTS,
             Permission.VET_AMBASSADORS,
             Permission.INVITE_AMBASSADORS,
             Permission.IMPORT_AMBASSADORS,

@@ -73,6 +73,8 @@ from mentor.models import (
     PairRuleKind,
     PendingLogin,
     PendingStep,
+    PrivacyRequest,
+    PrivacyRequestKind,
     Programme,
     ProgrammeFamily,
     Pupil,
@@ -835,3 +837,21 @@ def make_data_generation(session: Session, **overrides: Any) -> DataGeneration:
 
 def make_audit_maintenance(session: Session, **overrides: Any) -> AuditMaintenance:
     return _save(session, AuditMaintenance(**({"reason": "test"} | overrides)))
+
+
+def make_privacy_request(session: Session, **overrides: Any) -> PrivacyRequest:
+    pupil_id = _parent_id(session, overrides, "pupil", make_pupil)
+    received = overrides.get("received_on", date(2026, 11, 30))
+    values: dict[str, Any] = {
+        "kind": PrivacyRequestKind.ACCESS,
+        "pupil_id": pupil_id,
+        "subject_label": f"pupil #{pupil_id}",
+        "requested_by": "Eleven selv, på telefon",
+        "received_on": received,
+        "due_on": received + timedelta(days=31),
+        "registered_by_id": _optional_id(overrides, "registered_by"),
+        "registered_at": utcnow(),
+        "completed_at": None,
+        "completed_by_id": _optional_id(overrides, "completed_by"),
+    }
+    return _save(session, PrivacyRequest(**(values | overrides)))

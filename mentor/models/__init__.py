@@ -36,8 +36,8 @@ from mentor.models.ambassador import (
 from mentor.models.audit import AuditAction, AuditEvent, AuditMaintenance
 from mentor.models.followup import (
     AmbassadorCertificate,
-    AnnualFiguresSnapshot,
     AmbassadorCheckIn,
+    AnnualFiguresSnapshot,
     CheckInChannel,
     DigestDelivery,
     ExitAnswer,
@@ -87,6 +87,7 @@ from mentor.models.organisation import (
     ProgrammeFamily,
 )
 from mentor.models.outbox import OutboxEmail, OutboxState
+from mentor.models.privacy import PrivacyRequest, PrivacyRequestKind
 from mentor.models.pupil import (
     ConsentMethod,
     ConsentState,
@@ -105,10 +106,10 @@ __all__ = [
     "AccountToken",
     "Ambassador",
     "AmbassadorCertificate",
-    "AnnualFiguresSnapshot",
     "AmbassadorCheckIn",
     "AmbassadorInterest",
     "AmbassadorState",
+    "AnnualFiguresSnapshot",
     "Attendance",
     "AuditAction",
     "AuditEvent",
@@ -158,6 +159,8 @@ __all__ = [
     "PairRuleKind",
     "PendingLogin",
     "PendingStep",
+    "PrivacyRequest",
+    "PrivacyRequestKind",
     "Programme",
     "ProgrammeFamily",
     "Pupil",

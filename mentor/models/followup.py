@@ -45,9 +45,10 @@ class AmbassadorCheckIn(Base):
     ambassador_id: Mapped[int] = mapped_column(
         ForeignKey("ambassador.id", ondelete="CASCADE"), index=True, info=personal(MENTORING)
     )
-    # The match the contact was about; None for a general check-in.
+    # The match the contact was about; None for a general check-in. Goes with the match (the
+    # note may name the pupil, whose matches go when they are erased or past retention).
     match_id: Mapped[int | None] = mapped_column(
-        ForeignKey("match.id", ondelete="SET NULL"), info=personal(MENTORING)
+        ForeignKey("match.id", ondelete="CASCADE"), info=personal(MENTORING)
     )
     staff_id: Mapped[int | None] = mapped_column(
         ForeignKey("user_account.id", ondelete="SET NULL"), index=True, info=personal(MENTORING)

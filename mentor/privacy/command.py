@@ -2,19 +2,29 @@
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, date, datetime
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
 from mentor.config import get_settings
-from mentor.db import forget_deleted, make_engine, make_sessionmaker
+from mentor.db import forget_deleted, make_engine, make_sessionmaker, utcnow
+from mentor.errors import InvalidInput, NotFound
 from mentor.i18n import LOCALES, using_locale
+from mentor.privacy.access import export_html, pupil_export, record_export
+from mentor.privacy.erasure import erase_pupil
 from mentor.privacy.record import as_html, as_markdown
+from mentor.privacy.requests import check_reason
 from mentor.privacy.retention import run_retention
+from mentor.web.ids import MAX_ID
 
-privacy_app = typer.Typer(no_args_is_help=True, help="Data protection: the record of processing.")
+privacy_app = typer.Typer(
+    no_args_is_help=True,
+    help="Data protection: the record of processing, subject access and erasure.",
+)
 retention_app = typer.Typer(no_args_is_help=True, help="Deleting what is past its retention.")
 
 RECORD_NAME = "processing-record"
@@ -75,3 +85,92 @@ def retention_run(
         typer.echo(f"{outcome.table}: {outcome.rows} {verb}")
     if not emptied:
         typer.echo("note: readers kept the SQLite log busy; run again to empty it", err=True)
+
+
+class ExportFormat(StrEnum):
+    JSON = "json"
+    HTML = "html"
+
+
+def _fail(message: str) -> typer.Exit:
+    typer.echo(f"error: {message}", err=True)
+    return typer.Exit(1)
+
+
+def _check_number(pupil: int) -> None:
+    # A number no id column holds would reach PostgreSQL as a value it cannot bind.
+    if not 1 <= pupil <= MAX_ID:
+        raise _fail(f"no pupil with the number {pupil}")
+
+
+@privacy_app.command("export")
+def export(
+    pupil: Annotated[int, typer.Option("--pupil", help="The pupil's number.")],
+    output: Annotated[Path, typer.Option("--output", help="The file to write.")],
+    file_format: Annotated[
+        ExportFormat | None,
+        typer.Option("--format", help="json or html (default: from the file's suffix, else json)."),
+    ] = None,
+    language: Annotated[str, typer.Option(help="da or en, for the HTML page.")] = "da",
+) -> None:
+    """Write everything about a pupil (GDPR Art. 15) to a file; the export is audited."""
+    chosen = file_format or (
+        ExportFormat.HTML if output.suffix.lower() in (".html", ".htm") else ExportFormat.JSON
+    )
+    if language not in LOCALES:
+        raise _fail(f"--language must be one of {', '.join(LOCALES)}")
+    _check_number(pupil)
+    engine = make_engine(get_settings().database_url)
+    try:
+        with make_sessionmaker(engine)() as db:
+            try:
+                data = pupil_export(db, pupil, now=utcnow())
+            except NotFound:
+                raise _fail(f"no pupil with the number {pupil}") from None
+            record_export(db, pupil_id=pupil, actor_id=None, file_format=chosen.value)
+            if chosen is ExportFormat.HTML:
+                text = export_html(data, locale=language)
+            else:
+                text = json.dumps(data, ensure_ascii=False, indent=2, sort_keys=True)
+            output.parent.mkdir(parents=True, exist_ok=True)
+            output.write_text(text, encoding="utf-8")
+            db.commit()
+    finally:
+        engine.dispose()
+    typer.echo(f"written: {output}")
+
+
+@privacy_app.command("erase")
+def erase(
+    pupil: Annotated[int, typer.Option("--pupil", help="The pupil's number.")],
+    reason: Annotated[str, typer.Option("--reason", help="Why (kept in the audit log: no names).")],
+    yes: Annotated[
+        bool, typer.Option("--yes", help="Yes: delete the pupil's data for good.")
+    ] = False,
+) -> None:
+    """Erase a pupil and everything theirs, for good (GDPR Art. 17); prints rows per table."""
+    if not yes:
+        raise _fail("erasing cannot be undone; give --yes to go ahead")
+    if not reason.strip():
+        raise _fail("--reason must say why")
+    _check_number(pupil)
+    engine = make_engine(get_settings().database_url)
+    try:
+        with make_sessionmaker(engine)() as db:
+            try:
+                check_reason(db, pupil, reason)
+                plan = erase_pupil(db, pupil, actor_id=None, details={"reason": reason.strip()})
+            except NotFound:
+                raise _fail(f"no pupil with the number {pupil}") from None
+            except InvalidInput:
+                raise _fail("--reason may not name the pupil or hold a CPR number") from None
+            db.commit()
+        emptied = forget_deleted(engine)
+    finally:
+        engine.dispose()
+    for table, rows in plan.deleted.items():
+        typer.echo(f"{table}: {rows} deleted")
+    for table, rows in plan.kept.items():
+        typer.echo(f"{table}: {rows} kept, without the pupil")
+    if not emptied:
+        typer.echo("note: readers kept the SQLite log busy; run `mentor retention run`", err=True)

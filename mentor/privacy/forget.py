@@ -22,7 +22,6 @@ from sqlalchemy import (
     ColumnElement,
     Delete,
     Result,
-    Table,
     delete,
     exists,
     func,
@@ -37,7 +36,6 @@ from mentor.db import Base
 from mentor.models import (
     AuditEvent,
     Meeting,
-    MeetingLog,
     MeetingParticipant,
     OutboxEmail,
     Pupil,
@@ -52,14 +50,27 @@ def _chunks(ids: Sequence[int]) -> Iterator[list[int]]:
         yield list(ids[start : start + CHUNK])
 
 
-def _cascading_from_pupil() -> list[tuple[Table, str]]:
-    """Every table whose rows the database deletes with their pupil, and the column naming it."""
-    found = []
+def going_with(
+    pupil_ids: Sequence[int], meeting_ids: Sequence[int]
+) -> dict[str, ColumnElement[bool]]:
+    """Which rows of each table go when the pupils and the meetings are deleted: theirs, and,
+    following the database's ``ON DELETE CASCADE`` keys, every row that goes with those."""
+    going: dict[str, ColumnElement[bool]] = {
+        "pupil": Pupil.id.in_(pupil_ids),
+        "meeting": Meeting.id.in_(meeting_ids),
+    }
+    # Parents come before their children: one pass reaches every cascade, however deep.
     for table in Base.metadata.sorted_tables:
-        for key in table.foreign_keys:
-            if key.column.table.name == "pupil" and key.ondelete == "CASCADE":
-                found.append((table, key.parent.name))
-    return found
+        reached = [
+            table.c[key.parent.name].in_(select(key.column).where(going[key.column.table.name]))
+            for key in table.foreign_keys
+            if key.ondelete == "CASCADE" and key.column.table.name in going
+        ]
+        if reached:
+            going[table.name] = (
+                or_(going[table.name], *reached) if table.name in going else or_(*reached)
+            )
+    return going
 
 
 def forget_pupils(db: Session, pupil_ids: Sequence[int], *, reason: str) -> Counter[str]:
@@ -68,23 +79,31 @@ def forget_pupils(db: Session, pupil_ids: Sequence[int], *, reason: str) -> Coun
     ``reason`` names the job in the audit's maintenance switch ("retention", "erasure"). The
     caller commits, and then calls ``mentor.db.forget_deleted`` for the SQLite file's log.
     """
-    cascading = _cascading_from_pupil()
-    tables = ["pupil", *(table.name for table, _ in cascading), "meeting", "meeting_log"]
-    deleted: Counter[str] = Counter(dict.fromkeys([*tables, "outbox_email"], 0))
+    # Every table that can lose rows, counted even when none do (a run prints each).
+    deleted: Counter[str] = Counter(dict.fromkeys([*going_with([], []), "outbox_email"], 0))
     for chunk in _chunks(sorted(set(pupil_ids))):
-        meeting_ids = list(
+        # The meetings that will have no pupil left.
+        meetings = list(
             db.scalars(
-                select(MeetingParticipant.meeting_id)
-                .where(MeetingParticipant.pupil_id.in_(chunk))
-                .distinct()
+                select(Meeting.id).where(
+                    Meeting.id.in_(
+                        select(MeetingParticipant.meeting_id).where(
+                            MeetingParticipant.pupil_id.in_(chunk)
+                        )
+                    ),
+                    ~exists().where(
+                        MeetingParticipant.meeting_id == Meeting.id,
+                        MeetingParticipant.pupil_id.not_in(chunk),
+                    ),
+                )
             )
         )
-        _forget_mail_about(db, chunk, deleted)
-        for table, column in cascading:
-            counted = db.scalar(
-                select(func.count()).select_from(table).where(table.c[column].in_(chunk))
+        for name, condition in going_with(chunk, meetings).items():
+            table = Base.metadata.tables[name]
+            deleted[name] += int(
+                db.scalar(select(func.count()).select_from(table).where(condition)) or 0
             )
-            deleted[table.name] += int(counted or 0)
+        _forget_mail_about(db, chunk, deleted)
         with audit_maintenance(db, reason=reason):
             db.execute(
                 update(AuditEvent)
@@ -92,23 +111,11 @@ def forget_pupils(db: Session, pupil_ids: Sequence[int], *, reason: str) -> Coun
                 .values(details={})
                 .execution_options(synchronize_session=False)
             )
-            deleted["pupil"] += _rows(db.execute(_delete(Pupil, Pupil.id.in_(chunk))))
-        _forget_empty_meetings(db, meeting_ids, deleted)
+            db.execute(_delete(Pupil, Pupil.id.in_(chunk)))
+        for part in _chunks(meetings):
+            db.execute(_delete(Meeting, Meeting.id.in_(part)))
     db.expire_all()
     return deleted
-
-
-def _forget_empty_meetings(db: Session, meeting_ids: list[int], deleted: Counter[str]) -> None:
-    for chunk in _chunks(meeting_ids):
-        empty = Meeting.id.in_(chunk) & ~exists().where(MeetingParticipant.meeting_id == Meeting.id)
-        logs = select(Meeting.id).where(empty)
-        deleted["meeting_log"] += int(
-            db.scalar(
-                select(func.count()).select_from(MeetingLog).where(MeetingLog.meeting_id.in_(logs))
-            )
-            or 0
-        )
-        deleted["meeting"] += _rows(db.execute(_delete(Meeting, empty)))
 
 
 def _forget_mail_about(db: Session, pupil_ids: list[int], deleted: Counter[str]) -> None:

@@ -68,9 +68,13 @@ ACTIVITIES: dict[Retention, Activity] = {
     ),
     Retention.AUDIT: Activity(
         title=lazy_gettext("The audit log"),
-        subjects=lazy_gettext("Everyone whose data is read or changed, and who read or changed it"),
+        subjects=lazy_gettext(
+            "Everyone whose data is read or changed, and who read or changed it; who asked for "
+            "a pupil's data or its erasure"
+        ),
         purpose=lazy_gettext(
-            "Accountability (Art. 5(2) and 32): who read or changed which pupil's data."
+            "Accountability (Art. 5(2) and 32): who read or changed which pupil's data; the "
+            "requests for access and erasure (Art. 15 and 17) and how they were answered."
         ),
         recipients=lazy_gettext("The municipality's admins and data protection officer."),
     ),

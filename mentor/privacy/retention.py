@@ -40,6 +40,7 @@ from mentor.models import (
     OutboxEmail,
     OutboxState,
     PendingLogin,
+    PrivacyRequest,
     Pupil,
     PupilLink,
     RateLimitEvent,
@@ -82,6 +83,13 @@ RULES: tuple[Rule, ...] = (
         lambda c: (OutboxEmail.state != OutboxState.PENDING) & (OutboxEmail.created_at < c),
     ),
     Rule("audit_event", Retention.AUDIT, AuditEvent, lambda c: AuditEvent.at < c),
+    # Kept with the audit log: it shows that a request was answered, and when.
+    Rule(
+        "privacy_request",
+        Retention.AUDIT,
+        PrivacyRequest,
+        lambda c: PrivacyRequest.registered_at < c,
+    ),
 )
 
 
@@ -147,7 +155,7 @@ def _expire(db: Session, today: date, settings: Settings) -> list[Outcome]:
     for rule in RULES:
         condition = rule.expired(cutoff(rule.retention, today=today, settings=settings))
         statement: Delete = delete(rule.model).where(condition)
-        if rule.retention is Retention.AUDIT:
+        if rule.model is AuditEvent:
             with audit_maintenance(db, reason="retention"):
                 count = _deleted(db, statement)
         else:

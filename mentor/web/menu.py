@@ -44,6 +44,9 @@ MENU: tuple[MenuItem, ...] = (
     MenuItem("/admin/follow-up", lazy_gettext("Follow-up thresholds"), Permission.MANAGE_CATALOGUE),
     MenuItem("/admin/scoring", lazy_gettext("Scoring model"), Permission.MANAGE_SCORING),
     MenuItem("/admin/audit", lazy_gettext("Audit log"), Permission.VIEW_AUDIT_LOG),
+    MenuItem(
+        "/admin/privacy", lazy_gettext("Privacy requests"), Permission.HANDLE_PRIVACY_REQUESTS
+    ),
     MenuItem("/ambassador/mentees", lazy_gettext("My mentees"), Permission.MENTOR),
     MenuItem("/ambassador/meetings", lazy_gettext("My meetings"), Permission.MENTOR),
     MenuItem("/ambassador/profile", lazy_gettext("My profile"), Permission.MENTOR),

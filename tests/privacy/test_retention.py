@@ -25,6 +25,7 @@ from mentor.models import (
     OutboxEmail,
     OutboxState,
     PendingLogin,
+    PrivacyRequest,
     PupilLink,
     RateLimitEvent,
 )
@@ -36,6 +37,7 @@ from tests.factories import (
     make_login_session,
     make_outbox_email,
     make_pending_login,
+    make_privacy_request,
     make_pupil_link,
     make_rate_limit_event,
 )
@@ -59,6 +61,7 @@ def _rows(db: Session, days_old: int) -> dict[type, int]:
             db, created_at=at, sent_at=at, state=OutboxState.SENT
         ),
         AuditEvent: lambda: make_audit_event(db, at=at),
+        PrivacyRequest: lambda: make_privacy_request(db, registered_at=at),
     }
     return {model: make().id for model, make in made.items()}
 
@@ -74,13 +77,18 @@ def test_what_is_past_its_period_goes_and_the_rest_stays(db: Session, settings: 
     fresh = _rows(db, security_days - 1)
     ancient_audit = make_audit_event(db, at=MIDNIGHT - timedelta(days=365 * 5 + 2)).id
     young_audit = make_audit_event(db, at=MIDNIGHT - timedelta(days=365 * 5 - 2)).id
+    ancient_request = make_privacy_request(
+        db, registered_at=MIDNIGHT - timedelta(days=365 * 5 + 2)
+    ).id
 
     outcomes = run_retention(db, today=TODAY, settings=settings)
 
-    assert _alive(db, old) == {AuditEvent}  # an audit event is kept for years, not days
+    # An audit event, and a request to see or erase data, is kept for years, not days.
+    assert _alive(db, old) == {AuditEvent, PrivacyRequest}
     assert _alive(db, fresh) == set(fresh)
     assert db.get(AuditEvent, ancient_audit) is None
     assert db.get(AuditEvent, young_audit) is not None
+    assert db.get(PrivacyRequest, ancient_request) is None
     by_table = {outcome.table: outcome.rows for outcome in outcomes}
     assert set(by_table) >= {rule.table for rule in RULES} | {"pupil", "meeting_log"}
     assert by_table["login_attempt"] >= 1

@@ -35,6 +35,7 @@ from mentor.privacy.retention import last_school_year_due, run_retention
 from tests.conftest import FakeClock
 from tests.factories import (
     make_ambassador,
+    make_ambassador_check_in,
     make_audit_event,
     make_counsellor_school,
     make_exit_answer,
@@ -109,6 +110,7 @@ def _pupil_with_everything(
             follow_up_reason=f"Tal med {CANARY}",
         )
     make_exit_answer(db, match=match, comment=f"Tak, {CANARY}")
+    make_ambassador_check_in(db, ambassador=ambassador, match=match, note=f"Talt om {name}")
     make_note(db, pupil=pupil, body=f"Vejlederens note om {CANARY}")
     make_pair_rule(db, pupil=pupil, ambassador=ambassador)
     make_match_run_pupil(db, pupil=pupil, ambassador=ambassador)
@@ -195,6 +197,8 @@ def test_a_9th_grader_of_2026_27_is_there_until_august_2028_and_then_gone_with_t
     assert outcomes["pupil"] == 1
     assert outcomes["meeting"] == 2
     assert outcomes["meeting_log"] == 2
+    assert outcomes["exit_answer"] == 1
+    assert outcomes["ambassador_check_in"] == 1
     assert outcomes["annual_figures_snapshot (kept)"] == 1
     # The stayer (and their meetings) are untouched; their year is not over for another year.
     assert _rows_naming(db, stayer_id, "Otto") != {}

@@ -29,6 +29,7 @@ from tests.site import (
     matrix_meeting_logs,
     matrix_meetings,
     matrix_mfa,
+    matrix_privacy,
     matrix_proposals,
     matrix_pupil_import,
     matrix_pupils,
@@ -103,6 +104,7 @@ MATRIX: dict[tuple[str, str], dict[str, Outcome]] = {
     # The audit log (issue 18): the admin only.
     ("GET", "/admin/audit"): ADMIN_ONLY,
     ("GET", "/admin/audit.csv"): ADMIN_ONLY,
+    **matrix_privacy.ENTRIES,
 }
 
 # How to fill a path parameter with an object that exists.
@@ -133,4 +135,5 @@ PATH_VALUES: dict[str, Callable[[Session], str]] = {
     **matrix_certificates.PATH_VALUES,
     **matrix_caseload.PATH_VALUES,
     **matrix_mfa.PATH_VALUES,
+    **matrix_privacy.PATH_VALUES,
 }
