@@ -840,12 +840,20 @@ def make_audit_maintenance(session: Session, **overrides: Any) -> AuditMaintenan
 
 
 def make_privacy_request(session: Session, **overrides: Any) -> PrivacyRequest:
-    pupil_id = _parent_id(session, overrides, "pupil", make_pupil)
+    """About a pupil (a new one unless given), or about an ambassador given as ``ambassador``
+    or ``ambassador_id``."""
+    ambassador_id = _optional_id(overrides, "ambassador")
+    pupil_id = (
+        None if ambassador_id is not None else _parent_id(session, overrides, "pupil", make_pupil)
+    )
     received = overrides.get("received_on", date(2026, 11, 30))
     values: dict[str, Any] = {
         "kind": PrivacyRequestKind.ACCESS,
         "pupil_id": pupil_id,
-        "subject_label": f"pupil #{pupil_id}",
+        "ambassador_id": ambassador_id,
+        "subject_label": f"pupil #{pupil_id}"
+        if ambassador_id is None
+        else f"ambassador #{ambassador_id}",
         "requested_by": "Eleven selv, på telefon",
         "received_on": received,
         "due_on": received + timedelta(days=31),

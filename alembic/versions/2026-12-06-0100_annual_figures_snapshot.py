@@ -12,7 +12,6 @@ import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects import postgresql
 
-
 revision: str = "6e3f9b8d2c15"
 down_revision: str | Sequence[str] | None = "5d2e8a7c9b14"
 branch_labels: str | Sequence[str] | None = None

@@ -1,8 +1,10 @@
-"""Pupils' requests to see (GDPR Art. 15) or erase (Art. 17) their data, and how they were met.
+"""Pupils' and ambassadors' requests to see (GDPR Art. 15) or erase (Art. 17) their data, and
+how they were met.
 
 A request is kept with the audit log (it shows that the programme answered, and when): after an
-erasure it no longer points at the pupil (``pupil_id`` is set to NULL by the database) and keeps
-only ``subject_label``, the former number, which names no one once the pupil's rows are gone.
+erasure it no longer points at the subject (the database sets ``pupil_id`` or ``ambassador_id``
+to NULL) and keeps only ``subject_label``, the former number, which names no one once the
+subject's rows are gone.
 """
 
 from __future__ import annotations
@@ -28,6 +30,13 @@ class PrivacyRequestKind(StrEnum):
     ERASURE = "erasure"
 
 
+class PrivacySubject(StrEnum):
+    """Whom a request concerns (the first word of ``subject_label``)."""
+
+    PUPIL = "pupil"
+    AMBASSADOR = "ambassador"
+
+
 class PrivacyRequest(Base):
     __tablename__ = "privacy_request"
     __table_args__ = (CheckConstraint("due_on >= received_on", name="due_after_received"),)
@@ -39,8 +48,11 @@ class PrivacyRequest(Base):
     pupil_id: Mapped[int | None] = mapped_column(
         ForeignKey("pupil.id", ondelete="SET NULL"), index=True, info=personal(AUDIT)
     )
-    # "pupil #123": the number only, so that the request still says whom it was about after
-    # the erasure, without a name.
+    ambassador_id: Mapped[int | None] = mapped_column(
+        ForeignKey("ambassador.id", ondelete="SET NULL"), index=True, info=personal(AUDIT)
+    )
+    # "pupil #123" or "ambassador #45": the number only, so that the request still says whom it
+    # was about after the erasure, without a name.
     subject_label: Mapped[str] = mapped_column(String(40), info=not_personal(AUDIT))
     # Who asked, as the admin wrote it down ("the mother", "the pupil by phone").
     requested_by: Mapped[str] = mapped_column(String(200), info=personal(AUDIT))
@@ -61,8 +73,13 @@ class PrivacyRequest(Base):
 
     @property
     def subject_number(self) -> str:
-        """The pupil's former number, from the label ("123")."""
+        """The subject's former number, from the label ("123")."""
         return self.subject_label.rpartition("#")[2]
+
+    @property
+    def subject_kind(self) -> PrivacySubject:
+        """Whom it concerns, from the label (it outlives the erasure)."""
+        return PrivacySubject(self.subject_label.partition(" ")[0])
 
     @property
     def is_open(self) -> bool:

@@ -140,10 +140,15 @@ def json_value(value: Any) -> Any:
 
 def audit_events(db: Session, pupil_id: int) -> list[dict[str, Any]]:
     """Who read or changed what of the pupil's data, and when (oldest first)."""
+    return audit_rows(db, AuditEvent.pupil_id == pupil_id)
+
+
+def audit_rows(db: Session, condition: ColumnElement[bool]) -> list[dict[str, Any]]:
+    """The events that meet ``condition``, with the actor's name and role (oldest first)."""
     rows = db.execute(
         select(AuditEvent, User.full_name, User.role)
         .outerjoin(User, User.id == AuditEvent.actor_id)
-        .where(AuditEvent.pupil_id == pupil_id)
+        .where(condition)
         .order_by(AuditEvent.at, AuditEvent.id)
     ).all()
     return [
@@ -190,6 +195,30 @@ def record_export(
     ip: str | None = None,
 ) -> None:
     """The export is itself a read of the pupil's data: on the log."""
+    record_subject_export(
+        db,
+        object_type="pupil",
+        object_id=pupil_id,
+        pupil_id=pupil_id,
+        actor_id=actor_id,
+        file_format=file_format,
+        request_id=request_id,
+        ip=ip,
+    )
+
+
+def record_subject_export(
+    db: Session,
+    *,
+    object_type: str,
+    object_id: int,
+    pupil_id: int | None,
+    actor_id: int | None,
+    file_format: str,
+    request_id: int | None = None,
+    ip: str | None = None,
+) -> None:
+    """An export of a pupil's or an ambassador's data, on the log under their number."""
     details: dict[str, Any] = {"format": file_format}
     if request_id is not None:
         details["request_id"] = request_id
@@ -197,8 +226,8 @@ def record_export(
         db,
         actor_id=actor_id,
         action=AuditAction.EXPORT,
-        object_type="pupil",
-        object_id=pupil_id,
+        object_type=object_type,
+        object_id=object_id,
         pupil_id=pupil_id,
         details=details,
         ip=ip,

@@ -15,9 +15,11 @@ from mentor.db import forget_deleted, make_engine, make_sessionmaker, utcnow
 from mentor.errors import InvalidInput, NotFound
 from mentor.i18n import LOCALES, using_locale
 from mentor.privacy.access import export_html, pupil_export, record_export
-from mentor.privacy.erasure import erase_pupil
+from mentor.privacy.ambassador_access import ambassador_export, record_ambassador_export
+from mentor.privacy.ambassador_erasure import erase_ambassador
+from mentor.privacy.erasure import ErasurePlan, erase_pupil
 from mentor.privacy.record import as_html, as_markdown
-from mentor.privacy.requests import check_reason
+from mentor.privacy.requests import check_ambassador_reason, check_reason
 from mentor.privacy.retention import run_retention
 from mentor.web.ids import MAX_ID
 
@@ -97,37 +99,57 @@ def _fail(message: str) -> typer.Exit:
     return typer.Exit(1)
 
 
-def _check_number(pupil: int) -> None:
+PupilOption = Annotated[int | None, typer.Option("--pupil", help="The pupil's number.")]
+AmbassadorOption = Annotated[
+    int | None, typer.Option("--ambassador", help="The ambassador's number.")
+]
+
+
+def _subject(pupil: int | None, ambassador: int | None) -> tuple[str, int]:
+    """("pupil" or "ambassador", the number): exactly one of the two options."""
+    if (pupil is None) == (ambassador is None):
+        raise _fail("give exactly one of --pupil ID and --ambassador ID")
+    kind, number = ("pupil", pupil) if pupil is not None else ("ambassador", ambassador)
+    assert number is not None
     # A number no id column holds would reach PostgreSQL as a value it cannot bind.
-    if not 1 <= pupil <= MAX_ID:
-        raise _fail(f"no pupil with the number {pupil}")
+    if not 1 <= number <= MAX_ID:
+        raise _fail(f"no {kind} with the number {number}")
+    return kind, number
 
 
 @privacy_app.command("export")
 def export(
-    pupil: Annotated[int, typer.Option("--pupil", help="The pupil's number.")],
     output: Annotated[Path, typer.Option("--output", help="The file to write.")],
+    pupil: PupilOption = None,
+    ambassador: AmbassadorOption = None,
     file_format: Annotated[
         ExportFormat | None,
         typer.Option("--format", help="json or html (default: from the file's suffix, else json)."),
     ] = None,
     language: Annotated[str, typer.Option(help="da or en, for the HTML page.")] = "da",
 ) -> None:
-    """Write everything about a pupil (GDPR Art. 15) to a file; the export is audited."""
+    """Write everything about a pupil or an ambassador (GDPR Art. 15) to a file; the export is
+    audited."""
     chosen = file_format or (
         ExportFormat.HTML if output.suffix.lower() in (".html", ".htm") else ExportFormat.JSON
     )
     if language not in LOCALES:
         raise _fail(f"--language must be one of {', '.join(LOCALES)}")
-    _check_number(pupil)
+    kind, number = _subject(pupil, ambassador)
     engine = make_engine(get_settings().database_url)
     try:
         with make_sessionmaker(engine)() as db:
             try:
-                data = pupil_export(db, pupil, now=utcnow())
+                if kind == "pupil":
+                    data = pupil_export(db, number, now=utcnow())
+                    record_export(db, pupil_id=number, actor_id=None, file_format=chosen.value)
+                else:
+                    data = ambassador_export(db, number, now=utcnow())
+                    record_ambassador_export(
+                        db, ambassador_id=number, actor_id=None, file_format=chosen.value
+                    )
             except NotFound:
-                raise _fail(f"no pupil with the number {pupil}") from None
-            record_export(db, pupil_id=pupil, actor_id=None, file_format=chosen.value)
+                raise _fail(f"no {kind} with the number {number}") from None
             if chosen is ExportFormat.HTML:
                 text = export_html(data, locale=language)
             else:
@@ -142,28 +164,35 @@ def export(
 
 @privacy_app.command("erase")
 def erase(
-    pupil: Annotated[int, typer.Option("--pupil", help="The pupil's number.")],
     reason: Annotated[str, typer.Option("--reason", help="Why (kept in the audit log: no names).")],
-    yes: Annotated[
-        bool, typer.Option("--yes", help="Yes: delete the pupil's data for good.")
-    ] = False,
+    pupil: PupilOption = None,
+    ambassador: AmbassadorOption = None,
+    yes: Annotated[bool, typer.Option("--yes", help="Yes: delete the data for good.")] = False,
 ) -> None:
-    """Erase a pupil and everything theirs, for good (GDPR Art. 17); prints rows per table."""
+    """Erase a pupil or an ambassador and everything theirs, for good (GDPR Art. 17); prints
+    rows per table. An ambassador whose matches or meetings are kept for the pupils is
+    anonymised for good instead."""
+    kind, number = _subject(pupil, ambassador)
     if not yes:
         raise _fail("erasing cannot be undone; give --yes to go ahead")
     if not reason.strip():
         raise _fail("--reason must say why")
-    _check_number(pupil)
     engine = make_engine(get_settings().database_url)
     try:
         with make_sessionmaker(engine)() as db:
+            details = {"reason": reason.strip()}
+            plan: ErasurePlan
             try:
-                check_reason(db, pupil, reason)
-                plan = erase_pupil(db, pupil, actor_id=None, details={"reason": reason.strip()})
+                if kind == "pupil":
+                    check_reason(db, number, reason)
+                    plan = erase_pupil(db, number, actor_id=None, details=details)
+                else:
+                    check_ambassador_reason(db, number, reason)
+                    plan = erase_ambassador(db, number, actor_id=None, details=details)
             except NotFound:
-                raise _fail(f"no pupil with the number {pupil}") from None
+                raise _fail(f"no {kind} with the number {number}") from None
             except InvalidInput:
-                raise _fail("--reason may not name the pupil or hold a CPR number") from None
+                raise _fail(f"--reason may not name the {kind} or hold a CPR number") from None
             db.commit()
         emptied = forget_deleted(engine)
     finally:
@@ -171,6 +200,8 @@ def erase(
     for table, rows in plan.deleted.items():
         typer.echo(f"{table}: {rows} deleted")
     for table, rows in plan.kept.items():
-        typer.echo(f"{table}: {rows} kept, without the pupil")
+        anonymised = plan.anonymised and table in ("ambassador", "user_account")
+        how = "anonymised" if anonymised else f"without the {kind}"
+        typer.echo(f"{table}: {rows} kept, {how}")
     if not emptied:
         typer.echo("note: readers kept the SQLite log busy; run `mentor retention run`", err=True)

@@ -40,11 +40,14 @@ ERASURE_REASON = "erasure"
 
 @dataclass(frozen=True)
 class ErasurePlan:
-    """Rows per table that go (``deleted``) and rows that stay, unlinked (``kept``)."""
+    """Rows per table that go (``deleted``) and rows that stay, unlinked (``kept``); for an
+    ambassador whose matches or meetings stay for the pupils, ``anonymised``: the ambassador
+    and their account are kept without anything that names them."""
 
-    pupil_id: int
+    subject_id: int
     deleted: dict[str, int]
     kept: dict[str, int]
+    anonymised: bool = False
 
     @property
     def total_deleted(self) -> int:
@@ -67,14 +70,20 @@ def _doomed(db: Session, pupil_id: int) -> FoundRows:
     attended = select(MeetingParticipant.meeting_id).where(MeetingParticipant.pupil_id == pupil_id)
     meeting_table = Base.metadata.tables[Meeting.__tablename__]
     doomed.add(meeting_table, select_rows(db, meeting_table, Meeting.id.in_(attended) & ~others))
-    # What the database deletes with those, and with that, until nothing more is found.
+    return with_cascades(db, doomed)
+
+
+def with_cascades(db: Session, doomed: FoundRows) -> FoundRows:
+    """Add what the database deletes with ``doomed``, and with that, until nothing more is
+    found."""
+    tables = Base.metadata.sorted_tables
     grew = True
     while grew:
         grew = False
         for table in tables:
             for key in table.foreign_keys:
                 parent = key.column.table.name
-                if key.ondelete != CASCADE or parent == PUPIL_TABLE or parent not in doomed.rows:
+                if key.ondelete != CASCADE or parent not in doomed.rows:
                     continue
                 ids = doomed.ids(parent, key.column.name)
                 if not ids:
@@ -86,7 +95,7 @@ def _doomed(db: Session, pupil_id: int) -> FoundRows:
     return doomed
 
 
-def _kept(db: Session, doomed: FoundRows) -> Counter[str]:
+def kept_rows(db: Session, doomed: FoundRows) -> Counter[str]:
     """Rows that refer to what goes, are only unlinked, and are not going themselves."""
     kept: Counter[str] = Counter()
     for table in Base.metadata.sorted_tables:
@@ -124,10 +133,10 @@ def erasure_plan(db: Session, pupil_id: int) -> ErasurePlan:
         mail = int(db.scalar(select(func.count()).select_from(OutboxEmail).where(about)) or 0)
         if mail:
             deleted[OutboxEmail.__tablename__] = mail
-    kept = _kept(db, doomed)
+    kept = kept_rows(db, doomed)
     if shared := _shared_meetings(db, pupil_id, doomed):
         kept[Meeting.__tablename__] += shared
-    return ErasurePlan(pupil_id=pupil_id, deleted=deleted, kept=dict(sorted(kept.items())))
+    return ErasurePlan(subject_id=pupil_id, deleted=deleted, kept=dict(sorted(kept.items())))
 
 
 def erase_pupil(

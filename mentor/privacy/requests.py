@@ -1,4 +1,5 @@
-"""Registering and answering pupils' requests for access (Art. 15) and erasure (Art. 17).
+"""Registering and answering pupils' and ambassadors' requests for access (Art. 15) and
+erasure (Art. 17).
 
 A request is answered within one month of receipt (Art. 12(3)): the same day of the next month,
 or that month's last day when it has no such day (31 January → 28 or 29 February).
@@ -16,26 +17,42 @@ from sqlalchemy.orm import Session, joinedload
 
 from mentor.audit.service import record
 from mentor.errors import Conflict, InvalidInput, NotFound
-from mentor.i18n import lazy_gettext
-from mentor.models import AuditAction, PrivacyRequest, PrivacyRequestKind, Pupil, User
+from mentor.i18n import LazyText, lazy_gettext
+from mentor.models import (
+    Ambassador,
+    AuditAction,
+    PrivacyRequest,
+    PrivacyRequestKind,
+    Pupil,
+    User,
+)
+from mentor.models.privacy import PrivacySubject
+from mentor.privacy.ambassador_erasure import ambassador_names, erase_ambassador
 from mentor.privacy.erasure import ErasurePlan, erase_pupil
 from mentor.web.forms import FormModel, LocalDate, text_problem
 from mentor.web.ids import FormId
 
 UNKNOWN_PUPIL = lazy_gettext("There is no pupil with this number.")
+UNKNOWN_AMBASSADOR = lazy_gettext("There is no ambassador with this number.")
 RECEIVED_IN_FUTURE = lazy_gettext("The request cannot have been received after today.")
 NOT_CONFIRMED = lazy_gettext("Tick the box to confirm that the data is to be deleted for good.")
 REASON_NAMES_PUPIL = lazy_gettext(
     "Leave the pupil's name out: the reason is kept in the audit log after the erasure."
 )
+REASON_NAMES_AMBASSADOR = lazy_gettext(
+    "Leave the ambassador's name and e-mail address out: the reason is kept in the audit log "
+    "after the erasure."
+)
 ALREADY_COMPLETED = lazy_gettext("The request is already completed.")
+ALREADY_ERASED = lazy_gettext("The data is gone already.")
 WRONG_KIND = lazy_gettext("This action does not fit the kind of request.")
 REQUEST_OBJECT = "privacy_request"
 
 
 class RequestForm(FormModel):
     kind: PrivacyRequestKind
-    pupil: FormId
+    subject: PrivacySubject = PrivacySubject.PUPIL
+    number: FormId
     requested_by: str = Field(max_length=200)
     received_on: LocalDate
 
@@ -56,24 +73,26 @@ def due_date(received_on: date) -> date:
     return date(year, month, min(received_on.day, last))
 
 
-def subject_label(pupil_id: int) -> str:
-    return f"pupil #{pupil_id}"
+def subject_label(subject: PrivacySubject, number: int) -> str:
+    return f"{subject.value} #{number}"
 
 
 def register_request(
     db: Session, *, actor: User | None, form: RequestForm, now: datetime, ip: str | None = None
 ) -> PrivacyRequest:
     errors = {}
-    if db.get(Pupil, form.pupil) is None:
-        errors["pupil"] = UNKNOWN_PUPIL
+    is_pupil = form.subject is PrivacySubject.PUPIL
+    if db.get(Pupil if is_pupil else Ambassador, form.number) is None:
+        errors["number"] = UNKNOWN_PUPIL if is_pupil else UNKNOWN_AMBASSADOR
     if form.received_on > now.date():
         errors["received_on"] = RECEIVED_IN_FUTURE
     if errors:
         raise InvalidInput(dict(errors))
     request = PrivacyRequest(
         kind=form.kind,
-        pupil_id=form.pupil,
-        subject_label=subject_label(form.pupil),
+        pupil_id=form.number if is_pupil else None,
+        ambassador_id=None if is_pupil else form.number,
+        subject_label=subject_label(form.subject, form.number),
         requested_by=form.requested_by,
         received_on=form.received_on,
         due_on=due_date(form.received_on),
@@ -88,8 +107,8 @@ def register_request(
         action=AuditAction.CREATE,
         object_type=REQUEST_OBJECT,
         object_id=request.id,
-        pupil_id=form.pupil,
-        details={"kind": form.kind.value},
+        pupil_id=request.pupil_id,
+        details={"kind": form.kind.value, "subject": request.subject_label},
         ip=ip,
     )
     return request
@@ -132,6 +151,17 @@ def subject(db: Session, request: PrivacyRequest) -> Pupil | None:
     )
 
 
+def ambassador_subject(db: Session, request: PrivacyRequest) -> Ambassador | None:
+    """The ambassador the request is about, while they exist, with their account."""
+    if request.ambassador_id is None:
+        return None
+    return db.scalar(
+        select(Ambassador)
+        .where(Ambassador.id == request.ambassador_id)
+        .options(joinedload(Ambassador.user))
+    )
+
+
 def _open(request: PrivacyRequest, kind: PrivacyRequestKind) -> None:
     if request.completed_at is not None:
         raise Conflict(ALREADY_COMPLETED)
@@ -144,7 +174,9 @@ def complete_request(
 ) -> None:
     """The request is answered: the pupil has had their export; or, for an erasure, the pupil
     was gone already (the retention job came first)."""
-    if request.kind is PrivacyRequestKind.ERASURE and request.pupil_id is not None:
+    if request.kind is PrivacyRequestKind.ERASURE and (
+        request.pupil_id is not None or request.ambassador_id is not None
+    ):
         raise Conflict(WRONG_KIND)
     if request.completed_at is not None:
         raise Conflict(ALREADY_COMPLETED)
@@ -166,14 +198,22 @@ def complete_request(
 def check_reason(db: Session, pupil_id: int, reason: str) -> None:
     """A reason stays in the audit log after the erasure: it may not name the pupil (or hold a
     CPR number or control characters)."""
+    pupil = db.get(Pupil, pupil_id)
+    names = [] if pupil is None else [pupil.first_name, pupil.last_name]
+    _refuse(reason, names, REASON_NAMES_PUPIL)
+
+
+def check_ambassador_reason(db: Session, ambassador_id: int, reason: str) -> None:
+    """As ``check_reason``, for an ambassador: no word of their name, nor their address."""
+    _refuse(reason, ambassador_names(db, ambassador_id), REASON_NAMES_AMBASSADOR)
+
+
+def _refuse(reason: str, names: list[str], message: LazyText) -> None:
     if problem := text_problem(reason):
         raise InvalidInput({"reason": problem})
-    pupil = db.get(Pupil, pupil_id)
-    if pupil is None:
-        return
     folded = reason.casefold()
-    if any(name.casefold() in folded for name in (pupil.first_name, pupil.last_name) if name):
-        raise InvalidInput({"reason": REASON_NAMES_PUPIL})
+    if any(name.casefold() in folded for name in names if name):
+        raise InvalidInput({"reason": message})
 
 
 def erase_for_request(
@@ -185,23 +225,25 @@ def erase_for_request(
     now: datetime,
     ip: str | None = None,
 ) -> ErasurePlan:
-    """Erase the request's pupil and mark the request completed. The caller commits, then calls
-    ``mentor.db.forget_deleted``."""
+    """Erase the request's pupil or ambassador and mark the request completed. The caller
+    commits, then calls ``mentor.db.forget_deleted``."""
     _open(request, PrivacyRequestKind.ERASURE)
-    if request.pupil_id is None:
-        raise Conflict(UNKNOWN_PUPIL)
+    if request.pupil_id is None and request.ambassador_id is None:
+        raise Conflict(ALREADY_ERASED)
     if not form.confirmed:
         raise InvalidInput({"confirmed": NOT_CONFIRMED})
-    check_reason(db, request.pupil_id, form.reason)
     request_id = request.id
-    plan = erase_pupil(
-        db,
-        request.pupil_id,
-        actor_id=actor.id,
-        details={"request_id": request_id, "reason": form.reason},
-        ip=ip,
-    )
-    # forget_pupils expired the session: the request is read again, now without its pupil.
+    details = {"request_id": request_id, "reason": form.reason}
+    if request.ambassador_id is not None:
+        check_ambassador_reason(db, request.ambassador_id, form.reason)
+        plan = erase_ambassador(
+            db, request.ambassador_id, actor_id=actor.id, details=details, ip=ip
+        )
+    else:
+        assert request.pupil_id is not None
+        check_reason(db, request.pupil_id, form.reason)
+        plan = erase_pupil(db, request.pupil_id, actor_id=actor.id, details=details, ip=ip)
+    # Forgetting expired the session: the request is read again, now without its pupil.
     erased = get_request(db, request_id)
     erased.completed_at = now
     erased.completed_by_id = actor.id

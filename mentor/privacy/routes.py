@@ -1,4 +1,5 @@
-"""The admin's pages for pupils' requests for access and erasure (/admin/privacy)."""
+"""The admin's pages for pupils' and ambassadors' requests for access and erasure
+(/admin/privacy)."""
 
 from __future__ import annotations
 
@@ -16,10 +17,18 @@ from mentor.db import forget_deleted
 from mentor.errors import InvalidInput, NotFound
 from mentor.i18n import LOCAL_TIMEZONE, get_locale
 from mentor.models import PrivacyRequest, PrivacyRequestKind, User
+from mentor.models.privacy import PrivacySubject
 from mentor.policy import Permission
-from mentor.privacy import access, requests
+from mentor.privacy import access, ambassador_access, requests
+from mentor.privacy.ambassador_erasure import ambassador_erasure_plan
 from mentor.privacy.erasure import ErasurePlan, erasure_plan
-from mentor.privacy.labels import KEPT_UNLINKED, KIND_LABELS, TABLE_REASONS
+from mentor.privacy.labels import (
+    AMBASSADOR_TABLE_REASONS,
+    KEPT_UNLINKED,
+    KIND_LABELS,
+    SUBJECT_LABELS,
+    TABLE_REASONS,
+)
 from mentor.web.deps import ClockDep, SessionDep, allowed, client_ip
 from mentor.web.forms import FormFields, parse_form
 from mentor.web.responses import finish, redirect
@@ -57,6 +66,7 @@ def _list_page(
         "today": now.astimezone(LOCAL_TIMEZONE).date(),
         "kind_labels": KIND_LABELS,
         "kind_options": [(kind.value, label) for kind, label in KIND_LABELS.items()],
+        "subject_options": [(kind.value, label) for kind, label in SUBJECT_LABELS.items()],
         "values": values,
         "errors": errors,
     }
@@ -65,7 +75,11 @@ def _list_page(
 
 @router.get("")
 def requests_page(request: Request, db: SessionDep, clock: ClockDep) -> Response:
-    values = {"kind": PrivacyRequestKind.ACCESS.value, "received_on": _today(clock())}
+    values = {
+        "kind": PrivacyRequestKind.ACCESS.value,
+        "subject": PrivacySubject.PUPIL.value,
+        "received_on": _today(clock()),
+    }
     return _list_page(request, db, clock(), values, {})
 
 
@@ -97,22 +111,37 @@ def _detail_page(
     status_code: int = 200,
 ) -> Response:
     pupil = requests.subject(db, handled)
+    ambassador = requests.ambassador_subject(db, handled)
+    erasing = handled.kind is PrivacyRequestKind.ERASURE and handled.is_open
     plan: ErasurePlan | None = None
-    if pupil is not None and handled.kind is PrivacyRequestKind.ERASURE and handled.is_open:
+    if pupil is not None and erasing:
         plan = erasure_plan(db, pupil.id)
+    if ambassador is not None and erasing:
+        plan = ambassador_erasure_plan(db, ambassador.id)
+    # The page names the person, so that the admin answers the right one: a read.
+    admin_id, ip = admin.id, client_ip(request)
     if pupil is not None:
-        # The page names the pupil, so that the admin answers the right person: a read.
-        admin_id, pupil_id, ip = admin.id, pupil.id, client_ip(request)
+        pupil_id = pupil.id
         commit_view(
             db,
             lambda: access.record_read(db, pupil_id=pupil_id, actor_id=admin_id, ip=ip),
         )
+    if ambassador is not None:
+        ambassador_id = ambassador.id
+        commit_view(
+            db,
+            lambda: ambassador_access.record_ambassador_read(
+                db, ambassador_id=ambassador_id, actor_id=admin_id, ip=ip
+            ),
+        )
     context = {
         "handled": handled,
         "pupil": pupil,
+        "ambassador": ambassador,
         "plan": plan,
         "kind_labels": KIND_LABELS,
-        "table_reasons": TABLE_REASONS,
+        "subject_labels": SUBJECT_LABELS,
+        "table_reasons": AMBASSADOR_TABLE_REASONS if ambassador is not None else TABLE_REASONS,
         "kept_unlinked": KEPT_UNLINKED,
         "overdue": handled.is_open and handled.due_on < now.astimezone(LOCAL_TIMEZONE).date(),
         "values": values or {},
@@ -140,15 +169,24 @@ def complete(
 def _export(
     request: Request, db: Session, admin: User, handled: PrivacyRequest, now: datetime, form: str
 ) -> dict[str, object]:
-    if handled.kind is not PrivacyRequestKind.ACCESS or handled.pupil_id is None:
+    if handled.kind is not PrivacyRequestKind.ACCESS:
         raise NotFound()
-    export = access.pupil_export(db, handled.pupil_id, now=now)
-    pupil_id, request_id, ip = handled.pupil_id, handled.id, client_ip(request)
-    # The export is a read of everything about the pupil: on the log before it is sent.
+    if handled.ambassador_id is not None:
+        object_type, subject_id, pupil_id = "ambassador", handled.ambassador_id, None
+        export = ambassador_access.ambassador_export(db, subject_id, now=now)
+    elif handled.pupil_id is not None:
+        object_type, subject_id, pupil_id = "pupil", handled.pupil_id, handled.pupil_id
+        export = access.pupil_export(db, subject_id, now=now)
+    else:
+        raise NotFound()
+    request_id, ip = handled.id, client_ip(request)
+    # The export is a read of everything about the person: on the log before it is sent.
     commit_view(
         db,
-        lambda: access.record_export(
+        lambda: access.record_subject_export(
             db,
+            object_type=object_type,
+            object_id=subject_id,
             pupil_id=pupil_id,
             actor_id=admin.id,
             file_format=form,
@@ -165,10 +203,11 @@ def export_json(
 ) -> Response:
     export = _export(request, db, admin, handled, clock(), "json")
     body = json.dumps(export, ensure_ascii=False, indent=2, sort_keys=True)
+    name = handled.subject_label.replace(" #", "-")
     response = Response(
         body,
         media_type="application/json; charset=utf-8",
-        headers={"Content-Disposition": f'attachment; filename="pupil-{export["pupil_id"]}.json"'},
+        headers={"Content-Disposition": f'attachment; filename="{name}.json"'},
     )
     return finish(request, response)
 

@@ -13,9 +13,8 @@ from httpx2 import Response
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from mentor.app import create_app
 from mentor.config import Settings
-from mentor.db import Base, make_engine, make_sessionmaker
+from mentor.db import Base
 from mentor.migrations import upgrade
 from mentor.models import (
     AuditEvent,
@@ -38,6 +37,7 @@ from tests.factories import (
     make_user,
 )
 from tests.privacy.canary import MARK, CanaryPupil, canary_columns, make_canary_pupil
+from tests.privacy.files import app_on
 from tests.web import csrf_token, log_in_as, sign_in
 
 REASON = "Forælderens skriftlige anmodning af 30.11.2026"
@@ -208,36 +208,25 @@ def test_on_a_sqlite_file_the_erased_canary_is_not_in_its_bytes(
     file_database: tuple[str, Path], settings: Settings, clock: FakeClock
 ) -> None:
     url, path = file_database
-    engine = make_engine(url)
-    factory = make_sessionmaker(engine)
-    app = create_app(
-        settings.model_copy(update={"database_url": url}), session_factory=factory, clock=clock
-    )
-    try:
-        with (
-            TestClient(app, base_url="https://testserver", follow_redirects=False) as client,
-            factory() as db,
-        ):
-            canary = make_canary_pupil(client, db, clock, settle=db.commit)
-            request = make_privacy_request(
-                db, pupil_id=canary.pupil_id, kind=PrivacyRequestKind.ERASURE
-            )
-            admin = make_user(db, role=Role.ADMIN)
-            db.commit()
-            assert b"Qzxfrida" in _raw(path)
-            client.cookies.clear()
-            sign_in(client, db, db.get_one(User, admin.id))
-            db.commit()
+    with app_on(url, settings, clock) as (client, db):
+        canary = make_canary_pupil(client, db, clock, settle=db.commit)
+        request = make_privacy_request(
+            db, pupil_id=canary.pupil_id, kind=PrivacyRequestKind.ERASURE
+        )
+        admin = make_user(db, role=Role.ADMIN)
+        db.commit()
+        assert b"Qzxfrida" in _raw(path)
+        client.cookies.clear()
+        sign_in(client, db, db.get_one(User, admin.id))
+        db.commit()
 
-            response = _erase(client, request.id, reason=REASON, confirmed="1")
+        response = _erase(client, request.id, reason=REASON, confirmed="1")
 
-            assert response.status_code == 303
-            # Read while the connections are open: closing the last one would checkpoint the
-            # log by itself, and the test would not see whether the page emptied it.
-            raw = _raw(path).lower()
-            assert MARK.encode() not in raw
-            assert b"29876543" not in raw
-            assert canary_columns(db) == set()
-            db.commit()
-    finally:
-        engine.dispose()
+        assert response.status_code == 303
+        # Read while the connections are open: closing the last one would checkpoint the
+        # log by itself, and the test would not see whether the page emptied it.
+        raw = _raw(path).lower()
+        assert MARK.encode() not in raw
+        assert b"29876543" not in raw
+        assert canary_columns(db) == set()
+        db.commit()

@@ -7,23 +7,21 @@ from __future__ import annotations
 
 import json
 import subprocess
-import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from fastapi.testclient import TestClient
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
-from mentor.app import create_app
 from mentor.config import Settings
 from mentor.db import make_engine, make_sessionmaker
 from mentor.migrations import upgrade
 from mentor.models import AuditEvent, Pupil
 from tests.conftest import FakeClock
 from tests.privacy.canary import CANARIES, MARK, PHONE_DIGITS, canary_columns, make_canary_pupil
+from tests.privacy.files import app_on, mentor
 from tests.throwaway_database import BACKENDS, throwaway_database
 
 REASON = "Forælderens skriftlige anmodning af 30.11.2026"
@@ -44,15 +42,8 @@ def database(
     with throwaway_database(request.param, tmp_path) as url:
         upgrade(url)
         engine = make_engine(url)
-        factory = make_sessionmaker(engine)
-        app = create_app(
-            settings.model_copy(update={"database_url": url}), session_factory=factory, clock=clock
-        )
         try:
-            with (
-                TestClient(app, base_url="https://testserver", follow_redirects=False) as client,
-                factory() as db,
-            ):
+            with app_on(url, settings, clock) as (client, db):
                 canary = make_canary_pupil(client, db, clock, settle=db.commit)
                 db.commit()
             path = Path(url.removeprefix("sqlite:///")) if url.startswith("sqlite") else None
@@ -62,14 +53,7 @@ def database(
 
 
 def _mentor(database: Database, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "mentor", "privacy", *args],
-        capture_output=True,
-        text=True,
-        env={"PATH": "/usr/bin:/bin", "MENTOR_DATABASE_URL": database.url},
-        timeout=120,
-        check=False,
-    )
+    return mentor(database.url, "privacy", *args)
 
 
 def _session(database: Database) -> Session:

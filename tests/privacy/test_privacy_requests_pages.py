@@ -26,10 +26,11 @@ def _register(client: TestClient, **data: str) -> Response:
     return client.post(URL, data={**data, "csrf_token": csrf_token(client, URL)})
 
 
-def _form(subject: Pupil, **overrides: str) -> dict[str, str]:
+def _form(pupil: Pupil, **overrides: str) -> dict[str, str]:
     values = {
         "kind": "erasure",
-        "pupil": str(subject.id),
+        "subject": "pupil",
+        "number": str(pupil.id),
         "requested_by": "Moren, på telefon",
         "received_on": "30.11.2026",
     }
@@ -110,15 +111,16 @@ def test_registering_a_request_sets_its_due_date_and_is_logged(
 @pytest.mark.parametrize(
     ("field", "value", "message"),
     [
-        ("pupil", "999999999", "Der er ingen elev med dette nummer."),
-        ("pupil", str(2**63), "Tallet er for stort."),
-        ("pupil", "tolv", "Skriv et helt tal."),
+        ("number", "999999999", "Der er ingen elev med dette nummer."),
+        ("number", str(2**63), "Tallet er for stort."),
+        ("number", "tolv", "Skriv et helt tal."),
         ("received_on", "01.01.1800", "Skriv en dato mellem 01.01.1900 og 31.12.2100."),
         ("received_on", "31.02.2026", "Skriv en dato som 28.11.2026."),
         ("received_on", "01.01.2099", "Anmodningen kan ikke være modtaget efter i dag."),
         ("requested_by", "", "Feltet skal udfyldes."),
         ("requested_by", "x" * 201, "Teksten er for lang."),
         ("kind", "rectification", "Vælg en af mulighederne."),
+        ("subject", "guardian", "Vælg en af mulighederne."),
     ],
 )
 def test_bad_input_gets_a_message_next_to_the_field(
@@ -140,7 +142,7 @@ def test_the_messages_are_in_english_for_an_english_user(client: TestClient, db:
     log_in_as(client, db, Role.ADMIN)
     client.cookies.set(LOCALE_COOKIE, "en", domain="testserver.local")
 
-    response = _register(client, **_form(make_pupil(db), pupil="999999999"))
+    response = _register(client, **_form(make_pupil(db), number="999999999"))
 
     assert "There is no pupil with this number." in response.text
     assert "Requests for access and erasure" in response.text

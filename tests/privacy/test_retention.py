@@ -5,7 +5,6 @@ event is ever deleted). Idempotent; a dry run counts and deletes nothing. On bot
 from __future__ import annotations
 
 import subprocess
-import sys
 from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -41,6 +40,7 @@ from tests.factories import (
     make_pupil_link,
     make_rate_limit_event,
 )
+from tests.privacy.files import mentor
 
 TODAY = date(2027, 9, 1)
 MIDNIGHT = datetime(2027, 9, 1, tzinfo=UTC)
@@ -127,14 +127,7 @@ def test_a_second_run_finds_nothing_and_a_dry_run_deletes_nothing(
 
 
 def _mentor(url: str, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "mentor", "retention", "run", *args],
-        capture_output=True,
-        text=True,
-        env={"PATH": "/usr/bin:/bin", "MENTOR_DATABASE_URL": url},
-        timeout=120,
-        check=False,
-    )
+    return mentor(url, "retention", "run", *args)
 
 
 def test_the_command_prints_what_it_did_per_table(tmp_path: Path) -> None:
