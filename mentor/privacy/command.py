@@ -82,8 +82,8 @@ def retention_run(
         emptied = dry_run or forget_deleted(engine)
     finally:
         engine.dispose()
-    verb = "would be deleted" if dry_run else "deleted"
     for outcome in outcomes:
+        verb = f"would be {outcome.action}" if dry_run else outcome.action
         typer.echo(f"{outcome.table}: {outcome.rows} {verb}")
     if not emptied:
         typer.echo("note: readers kept the SQLite log busy; run again to empty it", err=True)

@@ -34,6 +34,9 @@ from mentor.models import (
     User,
 )
 
+# How ``forget_ambassadors`` counts the ambassadors it anonymised rather than deleted.
+ANONYMISED = "ambassador (anonymised)"
+
 # The e-mail address an anonymised account keeps (the column is unique and required).
 ANONYMOUS_DOMAIN = "anonymised.invalid"
 
@@ -83,7 +86,7 @@ def forget_users(db: Session, user_ids: Sequence[int]) -> Counter[str]:
 def forget_ambassadors(db: Session, ambassador_ids: Sequence[int]) -> Counter[str]:
     """Delete the ambassadors and their accounts; anonymise those whose matches or meetings
     are still kept (and not anonymised before). Rows per table, and anonymised accounts."""
-    done: Counter[str] = Counter({"ambassador": 0, "ambassador (anonymised)": 0})
+    done: Counter[str] = Counter({"ambassador": 0, ANONYMISED: 0})
     ids = sorted(set(ambassador_ids))
     if not ids:
         return done
@@ -108,7 +111,7 @@ def forget_ambassadors(db: Session, ambassador_ids: Sequence[int]) -> Counter[st
         done.update(forget_users(db, [row[1] for row in free]))
     if busy:
         _anonymise(db, [row[0] for row in busy], [row[1] for row in busy])
-        done["ambassador (anonymised)"] += len(busy)
+        done[ANONYMISED] += len(busy)
     db.expire_all()
     return done
 

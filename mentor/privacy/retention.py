@@ -48,7 +48,7 @@ from mentor.models import (
     User,
 )
 from mentor.privacy.forget import forget_pupils
-from mentor.privacy.forget_accounts import forget_ambassadors, forget_users
+from mentor.privacy.forget_accounts import ANONYMISED, forget_ambassadors, forget_users
 
 
 @dataclass(frozen=True)
@@ -124,8 +124,16 @@ def months_before(today: date, months: int) -> date:
 
 @dataclass(frozen=True)
 class Outcome:
+    """What a run did to a table's rows: "deleted" them, "kept" (the annual report's figures)
+    or "anonymised" (ambassadors whose matches are still kept for the pupils)."""
+
     table: str
     rows: int
+    action: str = "deleted"
+
+    @property
+    def label(self) -> str:
+        return self.table if self.action == "deleted" else f"{self.table} ({self.action})"
 
 
 def run_retention(
@@ -137,17 +145,18 @@ def run_retention(
     run would delete. The caller commits (or, for a dry run, need not).
     """
     savepoint = db.begin_nested() if dry_run else None
-    done: dict[str, int] = {}
+    done: dict[tuple[str, str], int] = {}
     for outcome in [
         *_forget_pupils_due(db, today=today, settings=settings),
         *_forget_accounts_due(db, today=today, settings=settings),
         *_expire(db, today, settings),
     ]:
-        done[outcome.table] = done.get(outcome.table, 0) + outcome.rows
+        key = (outcome.table, outcome.action)
+        done[key] = done.get(key, 0) + outcome.rows
     if savepoint is not None:
         savepoint.rollback()
         db.expire_all()
-    return [Outcome(table, rows) for table, rows in done.items()]
+    return [Outcome(table, rows, action) for (table, action), rows in done.items()]
 
 
 def _expire(db: Session, today: date, settings: Settings) -> list[Outcome]:
@@ -186,7 +195,7 @@ def _forget_pupils_due(db: Session, *, today: date, settings: Settings) -> list[
     kept = keep_figures(db, years, now=now)
     deleted = forget_pupils(db, due, reason="retention")
     return [
-        Outcome("annual_figures_snapshot (kept)", kept),
+        Outcome("annual_figures_snapshot", kept, "kept"),
         *(Outcome(table, rows) for table, rows in deleted.items()),
     ]
 
@@ -210,4 +219,7 @@ def _forget_accounts_due(db: Session, *, today: date, settings: Settings) -> lis
     ).all()
     done = forget_ambassadors(db, ambassadors)
     done.update(forget_users(db, staff))
-    return [Outcome(table, rows) for table, rows in done.items()]
+    return [
+        Outcome("ambassador", rows, "anonymised") if table == ANONYMISED else Outcome(table, rows)
+        for table, rows in done.items()
+    ]

@@ -66,7 +66,13 @@ PAGES: dict[str, tuple[str, ...]] = {
         "/exports",
         "/account",
     ),
-    LOGINS[Role.ADMIN].email: ("/admin/follow-up", "/admin/school-year", "/followup/report"),
+    LOGINS[Role.ADMIN].email: (
+        "/admin/follow-up",
+        "/admin/school-year",
+        "/followup/report",
+        "/admin/audit",
+        "/admin/privacy",
+    ),
     SECOND[Role.COORDINATOR].email: ("/school/meetings",),
     SECOND[Role.AMBASSADOR].email: ("/ambassador/meetings",),
 }

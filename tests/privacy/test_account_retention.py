@@ -83,7 +83,7 @@ def test_an_ambassador_who_left_goes_12_months_later_with_what_is_theirs(
     logged = make_audit_event(db, actor_id=gone.user_id).id
     ids = {a.id: a.user_id for a in (gone, rejected, recent, active)}
 
-    outcomes = {o.table: o.rows for o in run_retention(db, today=TODAY, settings=settings)}
+    outcomes = {o.label: o.rows for o in run_retention(db, today=TODAY, settings=settings)}
 
     db.expire_all()
     for ambassador_id in list(ids)[:2]:
@@ -103,7 +103,7 @@ def test_an_ambassador_who_left_goes_12_months_later_with_what_is_theirs(
     assert outcomes["ambassador_certificate"] == 2
     assert outcomes["ambassador (anonymised)"] == 0
     again = run_retention(db, today=TODAY, settings=settings)
-    assert {o.table: o.rows for o in again if o.rows} == {}
+    assert {o.label: o.rows for o in again if o.rows} == {}
 
 
 def test_one_whose_matches_are_kept_for_the_pupils_is_anonymised_then_deleted(
@@ -116,7 +116,7 @@ def test_one_whose_matches_are_kept_for_the_pupils_is_anonymised_then_deleted(
     _touched(db, ambassador, THIRTEEN_MONTHS_AGO)
     ambassador_id, user_id, match_id = ambassador.id, ambassador.user_id, match.id
 
-    first = {o.table: o.rows for o in run_retention(db, today=TODAY, settings=settings)}
+    first = {o.label: o.rows for o in run_retention(db, today=TODAY, settings=settings)}
 
     db.expire_all()
     kept = db.get(Ambassador, ambassador_id)
@@ -132,11 +132,11 @@ def test_one_whose_matches_are_kept_for_the_pupils_is_anonymised_then_deleted(
     assert _count(db, AmbassadorInterest, ambassador_id=ambassador_id) == 0
     assert _count(db, LoginSession, user_id=user_id) == 0
     # Anonymised once: the next run leaves it.
-    again = {o.table: o.rows for o in run_retention(db, today=TODAY, settings=settings)}
+    again = {o.label: o.rows for o in run_retention(db, today=TODAY, settings=settings)}
     assert again["ambassador (anonymised)"] == 0
 
     # In August 2031 the pupil (last school year 2029/30) is gone, and so is the ambassador.
-    later = {o.table: o.rows for o in run_retention(db, today=date(2031, 8, 1), settings=settings)}
+    later = {o.label: o.rows for o in run_retention(db, today=date(2031, 8, 1), settings=settings)}
     db.expire_all()
     assert later["pupil"] == 1
     assert later["ambassador"] == 1

@@ -140,9 +140,11 @@ def test_the_command_prints_what_it_did_per_table(tmp_path: Path) -> None:
     assert dry.returncode == done.returncode == 0, dry.stderr + done.stderr
     assert "login_attempt: 0 would be deleted" in dry.stdout
     assert "audit_event: 0 deleted" in done.stdout
-    tables = [line.split(":")[0] for line in done.stdout.splitlines()]
-    assert len(tables) == len(set(tables)) > len(RULES)  # every table once, pupils' ones too
-    assert {"pupil", "meeting", "feedback", "note", "annual_figures_snapshot (kept)"} <= set(tables)
+    # "table: rows action", each table and action once, the pupils' and accounts' too.
+    done_to = [(line.split(":")[0], line.rsplit(" ", 1)[1]) for line in done.stdout.splitlines()]
+    assert len(done_to) == len(set(done_to)) > len(RULES)
+    assert {"pupil", "meeting", "feedback", "note", "user_account"} <= {t for t, _ in done_to}
+    assert {("annual_figures_snapshot", "kept"), ("ambassador", "anonymised")} <= set(done_to)
 
 
 @pytest.mark.parametrize("today", ["2027-13-01", "i morgen", "0001-01-01x"])

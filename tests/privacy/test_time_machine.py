@@ -190,7 +190,7 @@ def test_a_9th_grader_of_2026_27_is_there_until_august_2028_and_then_gone_with_t
     )
 
     outcomes = {
-        o.table: o.rows for o in run_retention(db, today=date(2028, 8, 1), settings=settings)
+        o.label: o.rows for o in run_retention(db, today=date(2028, 8, 1), settings=settings)
     }
 
     assert _rows_naming(db, leaver_id, "Ninette") == {}
@@ -212,7 +212,7 @@ def test_a_9th_grader_of_2026_27_is_there_until_august_2028_and_then_gone_with_t
 
     # Idempotent: a second run finds nothing, and the kept figures are not kept twice.
     again = run_retention(db, today=date(2028, 8, 1), settings=settings)
-    assert {o.table: o.rows for o in again if o.rows} == {}
+    assert {o.label: o.rows for o in again if o.rows} == {}
 
     clock.now = local(2028, 8, 2)
     sign_in(client, db, counsellor)
