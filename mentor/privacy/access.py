@@ -257,5 +257,10 @@ def export_html(export: Mapping[str, Any], *, locale: str, stylesheet: bool = Fa
         return (
             environment()
             .get_template("admin/privacy/export.html")
-            .render(export=export, locale=locale, stylesheet=stylesheet)
+            .render(
+                export=export,
+                generated_at=datetime.fromisoformat(export["generated_at"]),
+                locale=locale,
+                stylesheet=stylesheet,
+            )
         )
