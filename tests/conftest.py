@@ -174,7 +174,7 @@ class SmtpServer:
         return str(body.get_content())
 
 
-def _free_port() -> int:
+def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return int(probe.getsockname()[1])
@@ -183,7 +183,7 @@ def _free_port() -> int:
 @pytest.fixture(scope="session")
 def smtp_server_session() -> Iterator[SmtpServer]:
     inbox = _Inbox()
-    port = _free_port()
+    port = free_port()
     controller = Controller(inbox, hostname="127.0.0.1", port=port)
     controller.start()
     yield SmtpServer(host="127.0.0.1", port=port, inbox=inbox)

@@ -12,9 +12,6 @@ from __future__ import annotations
 import http.client
 import os
 import signal
-import socket
-import subprocess
-import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -33,18 +30,12 @@ from mentor.config import Environment, Settings
 from mentor.db import make_engine, make_sessionmaker, utcnow
 from mentor.migrations import upgrade
 from mentor.models import AuditEvent, LoginSession, Role
-from tests.conftest import TEST_SECRET
+from tests.conftest import TEST_SECRET, free_port
 from tests.factories import make_counsellor_school, make_pupil, make_school, make_user
+from tests.served import start_serving
 from tests.throwaway_database import BACKENDS, throwaway_database
 
 READERS = 20
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
 
 
 def _settings(url: str, tmp_path: Path) -> Settings:
@@ -111,7 +102,7 @@ def _get(port: int, path: str, token: str) -> int:
 @contextmanager
 def _served(settings: Settings) -> Iterator[int]:
     """The real app (its own engine and pool, as ``mentor serve`` builds it) on a free port."""
-    port = _free_port()
+    port = free_port()
     config = uvicorn.Config(
         create_app(settings), host="127.0.0.1", port=port, log_level="warning", access_log=False
     )
@@ -181,34 +172,10 @@ def test_a_server_killed_right_after_answering_has_every_answered_read_on_record
     settings = _settings(url, tmp_path)
     pupil_id, tokens = _pupil_with_readers(factory, settings, readers=KILLERS)
     engine.dispose()
-    port = _free_port()
-    environment = {
-        **os.environ,
-        "MENTOR_DATABASE_URL": url,
-        "MENTOR_COOKIE_SECURE": "false",
-        "MENTOR_ENV": "test",
-        "MENTOR_SECRET_KEY": TEST_SECRET,
-        "MENTOR_MAIL_DIR": str(tmp_path / "mail"),
-    }
-    server = subprocess.Popen(
-        [Path(sys.executable).with_name("mentor"), "serve", "--port", str(port)],
-        env=environment,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        start_new_session=True,
-    )
+    server, port = start_serving(tmp_path, url)
     answered: list[int] = []
     lock = threading.Lock()
     try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=1).close()
-                break
-            except OSError:
-                assert server.poll() is None, "the server stopped"
-                assert time.monotonic() < deadline, "the server did not start"
-                time.sleep(0.05)
 
         def read(token: str) -> None:
             while True:

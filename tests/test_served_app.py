@@ -8,11 +8,6 @@ limits per address.
 from __future__ import annotations
 
 import http.client
-import os
-import socket
-import subprocess
-import sys
-import time
 import urllib.parse
 from collections.abc import Iterator
 from pathlib import Path
@@ -23,42 +18,12 @@ from sqlalchemy import select
 from mentor.db import make_engine, make_sessionmaker
 from mentor.migrations import upgrade
 from mentor.models import LoginAttempt
-from tests.conftest import TEST_SECRET
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
+from tests.served import start_serving
 
 
 def _serve(tmp_path: Path, url: str, **environment: str) -> Iterator[int]:
-    port = _free_port()
-    server = subprocess.Popen(
-        [Path(sys.executable).with_name("mentor"), "serve", "--port", str(port)],
-        env={
-            **os.environ,
-            "MENTOR_DATABASE_URL": url,
-            "MENTOR_COOKIE_SECURE": "false",
-            "MENTOR_ENV": "test",
-            "MENTOR_SECRET_KEY": TEST_SECRET,
-            "MENTOR_MAIL_DIR": str(tmp_path / "mail"),
-            **environment,
-        },
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
+    server, port = start_serving(tmp_path, url, **environment)
     try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=1).close()
-                break
-            except OSError:
-                assert server.poll() is None, "the server stopped"
-                assert time.monotonic() < deadline, "the server did not start"
-                time.sleep(0.05)
         yield port
     finally:
         server.terminate()

@@ -77,24 +77,40 @@ def send_invitation(
     ``template`` lets a domain word the mail its own way (an approved ambassador application);
     every template gets ``name``, ``inviter``, ``link`` and ``days``.
     """
-    token = issue_token(
+    _mail_link(
         db,
         user=user,
         purpose=TokenPurpose.INVITATION,
         ttl=settings.invitation_ttl,
         created_by=actor,
+        link=f"{settings.base_url}/invitation/",
+        template=template,
+        locale=locale,
+        context={"inviter": actor.full_name, "days": settings.invitation_ttl // 86400},
     )
+
+
+def _mail_link(
+    db: Session,
+    *,
+    user: User,
+    purpose: TokenPurpose,
+    ttl: int,
+    created_by: User | None,
+    link: str,
+    template: str,
+    locale: str,
+    context: dict[str, object],
+) -> None:
+    """Issue a single-use link and mail it to ``user``: ``link`` is its address before the token;
+    the mail's template gets the user's ``name`` and the ``link`` beside ``context``."""
+    token = issue_token(db, user=user, purpose=purpose, ttl=ttl, created_by=created_by)
     queue_email(
         db,
         to=user.email,
         template=template,
         locale=locale,
-        context={
-            "name": user.full_name,
-            "inviter": actor.full_name,
-            "link": f"{settings.base_url}/invitation/{token}",
-            "days": settings.invitation_ttl // 86400,
-        },
+        context={**context, "name": user.full_name, "link": f"{link}{token}"},
     )
 
 
@@ -132,23 +148,16 @@ def request_password_reset(
     user = db.scalar(select(User).where(User.email == address))
     if user is None or not user.is_active:
         return
-    token = issue_token(
+    _mail_link(
         db,
         user=user,
         purpose=TokenPurpose.PASSWORD_RESET,
         ttl=settings.password_reset_ttl,
         created_by=None,
-    )
-    queue_email(
-        db,
-        to=user.email,
+        link=f"{settings.base_url}/password-reset/",
         template="password_reset",
         locale=user.locale or locale,
-        context={
-            "name": user.full_name,
-            "link": f"{settings.base_url}/password-reset/{token}",
-            "minutes": settings.password_reset_ttl // 60,
-        },
+        context={"minutes": settings.password_reset_ttl // 60},
     )
     record(db, actor_id=user.id, action="password_reset_requested", object_type="user", ip=ip)
     db.flush()

@@ -153,22 +153,11 @@ def forced_enrol(
     if pending is None:
         return _start_again(request, "login_step_expired")
     user, next_url = pending.user, pending.next_url
-    enrolment = _posted_enrolment(user, settings, fields)
-    try:
-        form = parse_form(EnrolmentForm, fields)
-        codes = mfa.confirm_enrolment(
-            db, user=user, enrolment=enrolment, code=form.code, now=clock(), ip=client_ip(request)
-        )
-    except InvalidInput as error:
-        db.rollback()
-        return _enrol_page(
-            request,
-            enrolment=enrolment,
-            action="/login/set-up",
-            forced=True,
-            errors=error.field_errors,
-            status_code=422,
-        )
+    codes = _confirm_posted_enrolment(
+        request, db, settings, clock, user, fields, action="/login/set-up", forced=True
+    )
+    if isinstance(codes, Response):
+        return codes
     db.delete(pending)
     token = login_completion.start_session(request, db, user=user, settings=settings)
     db.commit()
@@ -178,13 +167,40 @@ def forced_enrol(
     return response
 
 
-def _posted_enrolment(user: User, settings: SettingsDep, fields: FormFields) -> mfa.Enrolment:
-    return mfa.enrolment_from_form(
+def _confirm_posted_enrolment(
+    request: Request,
+    db: SessionDep,
+    settings: SettingsDep,
+    clock: ClockDep,
+    user: User,
+    fields: FormFields,
+    *,
+    action: str,
+    forced: bool,
+) -> list[str] | Response:
+    """The recovery codes of a confirmed enrolment, or the enrolment page again with the error
+    (the same secret, so the app already set up keeps working)."""
+    enrolment = mfa.enrolment_from_form(
         user=user,
         settings=settings,
         secret=fields.get("secret", ""),
         signature=fields.get("signature", ""),
     )
+    try:
+        form = parse_form(EnrolmentForm, fields)
+        return mfa.confirm_enrolment(
+            db, user=user, enrolment=enrolment, code=form.code, now=clock(), ip=client_ip(request)
+        )
+    except InvalidInput as error:
+        db.rollback()
+        return _enrol_page(
+            request,
+            enrolment=enrolment,
+            action=action,
+            forced=forced,
+            errors=error.field_errors,
+            status_code=422,
+        )
 
 
 # --- the user's own settings ----------------------------------------------------------------
@@ -235,22 +251,11 @@ def enrol(
 ) -> Response:
     if mfa.has_second_factor(db, user_id=user.id):
         return redirect(request, ACCOUNT_URL)
-    enrolment = _posted_enrolment(user, settings, fields)
-    try:
-        form = parse_form(EnrolmentForm, fields)
-        codes = mfa.confirm_enrolment(
-            db, user=user, enrolment=enrolment, code=form.code, now=clock(), ip=client_ip(request)
-        )
-    except InvalidInput as error:
-        db.rollback()
-        return _enrol_page(
-            request,
-            enrolment=enrolment,
-            action=f"{ACCOUNT_URL}/enrol",
-            forced=False,
-            errors=error.field_errors,
-            status_code=422,
-        )
+    codes = _confirm_posted_enrolment(
+        request, db, settings, clock, user, fields, action=f"{ACCOUNT_URL}/enrol", forced=False
+    )
+    if isinstance(codes, Response):
+        return codes
     db.commit()
     return _recovery_codes_page(request, codes=codes, continue_url=ACCOUNT_URL)
 
