@@ -99,8 +99,12 @@ def test_reset_mails_per_account_are_limited_with_the_same_answer(
 def test_an_unknown_address_is_counted_the_same_way(
     client: TestClient, db: Session, settings: Settings
 ) -> None:
-    for _ in range(settings.password_resets_per_account_per_hour + 2):
+    for _ in range(settings.password_resets_per_account_per_hour):
         assert SAME_ANSWER in _request(client, "ukendt@haderslev.dk")
+    # The address is used up although no account had it: an account made with it now gets
+    # no mail within the hour, as if the earlier requests had been for it.
+    make_user_with_password(db, Role.COORDINATOR, email="ukendt@haderslev.dk")
+    assert SAME_ANSWER in _request(client, "ukendt@haderslev.dk")
     assert _links(db) == []
 
 

@@ -321,6 +321,30 @@ def test_an_implausible_consent_date_is_refused(
     assert pupil.consent_state is ConsentState.MISSING
 
 
+def test_without_a_birth_year_a_consent_date_over_20_years_ago_is_refused(
+    client: TestClient, db: Session, clock: FakeClock
+) -> None:
+    # Inside the form's 1900-2100 range, so only the consent's own rule can refuse it.
+    clock.now = datetime(2026, 3, 1, 11, tzinfo=UTC)
+    school = make_school(db)
+    pupil = make_pupil(db, school=school, birth_year=None, consent_state=ConsentState.MISSING)
+    log_in_as(client, db, Role.COORDINATOR, organisation=school)
+
+    refused = post_form(
+        client, f"/pupils/{pupil.id}/consent", CONSENT | {"consent_date": "31.12.2005"}
+    )
+    db.refresh(pupil)
+    state_after_refusal = pupil.consent_state
+    accepted = post_form(
+        client, f"/pupils/{pupil.id}/consent", CONSENT | {"consent_date": "01.01.2006"}
+    )
+
+    assert refused.status_code == 422
+    assert 'id="consent_date-error">Datoen kan ikke ligge mere end 20 år tilbage.' in refused.text
+    assert state_after_refusal is ConsentState.MISSING
+    assert accepted.status_code == 303
+
+
 def test_consent_on_the_clocks_today_is_stamped_with_the_clocks_time(
     client: TestClient, db: Session, clock: FakeClock
 ) -> None:
