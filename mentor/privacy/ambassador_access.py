@@ -16,7 +16,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, func, or_, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from mentor.audit.service import record
@@ -43,7 +43,8 @@ from mentor.privacy.access import (
     record_subject_export,
     select_rows,
 )
-from mentor.privacy.erasure import with_cascades
+from mentor.privacy.forget import cascading_from
+from mentor.privacy.forget_accounts import AMBASSADOR_OBJECT, about_ambassador
 
 PUPIL_TABLE = "pupil"
 # Secrets: never in an export (``account`` says whether they are set).
@@ -56,15 +57,17 @@ PUPILS_TEXT: dict[str, frozenset[str]] = {
     "match_run_pupil": frozenset({"explanation", "alternatives", "unmatched_reason"}),
     "pair_rule": frozenset({"reason"}),
 }
-AMBASSADOR_OBJECT = "ambassador"
-USER_OBJECT = "user"
 
 
 def _found(db: Session, ambassador: Ambassador) -> FoundRows:
     found = FoundRows()
-    users = Base.metadata.tables[User.__tablename__]
-    found.add(users, select_rows(db, users, users.c.id == ambassador.user_id))
-    with_cascades(db, found)
+    # The account and everything the database deletes with it.
+    for name, condition in cascading_from(
+        {User.__tablename__: User.id == ambassador.user_id}
+    ).items():
+        found.add(
+            Base.metadata.tables[name], select_rows(db, Base.metadata.tables[name], condition)
+        )
     matches = Base.metadata.tables[Match.__tablename__]
     found.add(matches, select_rows(db, matches, matches.c.ambassador_id == ambassador.id))
     meetings = Base.metadata.tables[Meeting.__tablename__]
@@ -124,17 +127,6 @@ def account_summary(db: Session, user: User) -> dict[str, Any]:
         "unused_recovery_codes": int(unused_codes or 0),
         "calendar_feed": "on" if user.calendar_token_hash else "off",
     }
-
-
-def about_ambassador(ambassador_id: int, user_id: int) -> ColumnElement[bool]:
-    """The audit events about the ambassador or their account."""
-    return or_(
-        and_(
-            AuditEvent.object_type == AMBASSADOR_OBJECT,
-            AuditEvent.object_id == str(ambassador_id),
-        ),
-        and_(AuditEvent.object_type == USER_OBJECT, AuditEvent.object_id == str(user_id)),
-    )
 
 
 def _actions(db: Session, ambassador: Ambassador) -> list[dict[str, Any]]:

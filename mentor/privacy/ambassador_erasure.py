@@ -12,18 +12,21 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from mentor.audit.maintenance import audit_maintenance
 from mentor.audit.service import record
 from mentor.db import Base
 from mentor.errors import NotFound
 from mentor.models import Ambassador, AuditAction, AuditEvent, Match, Meeting, OutboxEmail, User
-from mentor.privacy.access import FoundRows, select_rows
-from mentor.privacy.ambassador_access import AMBASSADOR_OBJECT, about_ambassador
-from mentor.privacy.erasure import ERASURE_REASON, ErasurePlan, kept_rows, with_cascades
-from mentor.privacy.forget_accounts import forget_ambassadors
+from mentor.privacy.erasure import ERASURE_REASON, ErasurePlan, deleted_rows, kept_rows
+from mentor.privacy.forget import cascading_from
+from mentor.privacy.forget_accounts import (
+    AMBASSADOR_OBJECT,
+    about_ambassador,
+    forget_ambassadors,
+    mail_to,
+)
 
 # What stays with an anonymised ambassador: the rows themselves, nameless.
 ANONYMISED = ("ambassador", "user_account")
@@ -33,10 +36,6 @@ def _count(db: Session, model: type[Base], condition: Any) -> int:
     return int(db.scalar(select(func.count()).select_from(model).where(condition)) or 0)
 
 
-def _mail(user: User) -> Any:
-    return func.lower(OutboxEmail.to_address) == user.email.lower()
-
-
 def ambassador_erasure_plan(db: Session, ambassador_id: int) -> ErasurePlan:
     """What erasing the ambassador deletes, and what it keeps (anonymised or unlinked), per
     table. ``NotFound`` if there is no such ambassador."""
@@ -44,21 +43,18 @@ def ambassador_erasure_plan(db: Session, ambassador_id: int) -> ErasurePlan:
     if ambassador is None:
         raise NotFound()
     user = db.get_one(User, ambassador.user_id)
-    doomed = FoundRows()
-    users = Base.metadata.tables[User.__tablename__]
-    doomed.add(users, select_rows(db, users, users.c.id == user.id))
-    with_cascades(db, doomed)
+    going = cascading_from({User.__tablename__: User.id == user.id})
     matches = _count(db, Match, Match.ambassador_id == ambassador_id)
     meetings = _count(db, Meeting, Meeting.ambassador_id == ambassador_id)
     anonymised = bool(matches or meetings)
     deleted = {
-        name: len(rows)
-        for name, rows in sorted(doomed.rows.items())
-        if rows and not (anonymised and name in ANONYMISED)
+        name: rows
+        for name, rows in deleted_rows(db, going).items()
+        if not (anonymised and name in ANONYMISED)
     }
-    if mail := _count(db, OutboxEmail, _mail(user)):
+    if mail := _count(db, OutboxEmail, mail_to([user.id])):
         deleted[OutboxEmail.__tablename__] = mail
-    kept = kept_rows(db, doomed)
+    kept = kept_rows(db, going)
     if anonymised:
         kept.update(dict.fromkeys(ANONYMISED, 1))
         kept.update({Match.__tablename__: matches, Meeting.__tablename__: meetings})
@@ -97,18 +93,7 @@ def erase_ambassador(
     number, without a name (``details``: the request, the reason). The caller commits, then
     calls ``mentor.db.forget_deleted`` (the SQLite log)."""
     plan = ambassador_erasure_plan(db, ambassador_id)
-    user = db.get_one(User, db.get_one(Ambassador, ambassador_id).user_id)
-    db.execute(delete(OutboxEmail).where(_mail(user)).execution_options(synchronize_session=False))
-    with audit_maintenance(db, reason=ERASURE_REASON):
-        # What was written about them (a profile's changed fields, an address) goes; the fact
-        # that it happened stays.
-        db.execute(
-            update(AuditEvent)
-            .where(about_ambassador(ambassador_id, user.id))
-            .values(details={})
-            .execution_options(synchronize_session=False)
-        )
-    forget_ambassadors(db, [ambassador_id])
+    forget_ambassadors(db, [ambassador_id], reason=ERASURE_REASON)
     record(
         db,
         actor_id=actor_id,

@@ -50,15 +50,11 @@ def _chunks(ids: Sequence[int]) -> Iterator[list[int]]:
         yield list(ids[start : start + CHUNK])
 
 
-def going_with(
-    pupil_ids: Sequence[int], meeting_ids: Sequence[int]
-) -> dict[str, ColumnElement[bool]]:
-    """Which rows of each table go when the pupils and the meetings are deleted: theirs, and,
-    following the database's ``ON DELETE CASCADE`` keys, every row that goes with those."""
-    going: dict[str, ColumnElement[bool]] = {
-        "pupil": Pupil.id.in_(pupil_ids),
-        "meeting": Meeting.id.in_(meeting_ids),
-    }
+def cascading_from(start: dict[str, ColumnElement[bool]]) -> dict[str, ColumnElement[bool]]:
+    """Which rows of each table go when the rows ``start`` names (a condition per table) are
+    deleted: those, and, following the database's ``ON DELETE CASCADE`` keys, every row that
+    goes with them."""
+    going = dict(start)
     # Parents come before their children: one pass reaches every cascade, however deep.
     for table in Base.metadata.sorted_tables:
         reached = [
@@ -73,6 +69,34 @@ def going_with(
     return going
 
 
+def going_with(
+    pupil_ids: Sequence[int], meeting_ids: Sequence[int]
+) -> dict[str, ColumnElement[bool]]:
+    """Which rows of each table go when the pupils and the meetings are deleted."""
+    return cascading_from(
+        {"pupil": Pupil.id.in_(pupil_ids), "meeting": Meeting.id.in_(meeting_ids)}
+    )
+
+
+def emptied_meetings(db: Session, pupil_ids: Sequence[int]) -> list[int]:
+    """The meetings that have no pupil left once these pupils are gone."""
+    return list(
+        db.scalars(
+            select(Meeting.id).where(
+                Meeting.id.in_(
+                    select(MeetingParticipant.meeting_id).where(
+                        MeetingParticipant.pupil_id.in_(pupil_ids)
+                    )
+                ),
+                ~exists().where(
+                    MeetingParticipant.meeting_id == Meeting.id,
+                    MeetingParticipant.pupil_id.not_in(pupil_ids),
+                ),
+            )
+        )
+    )
+
+
 def forget_pupils(db: Session, pupil_ids: Sequence[int], *, reason: str) -> Counter[str]:
     """Delete the pupils and everything that is theirs; rows deleted per table.
 
@@ -82,22 +106,7 @@ def forget_pupils(db: Session, pupil_ids: Sequence[int], *, reason: str) -> Coun
     # Every table that can lose rows, counted even when none do (a run prints each).
     deleted: Counter[str] = Counter(dict.fromkeys([*going_with([], []), "outbox_email"], 0))
     for chunk in _chunks(sorted(set(pupil_ids))):
-        # The meetings that will have no pupil left.
-        meetings = list(
-            db.scalars(
-                select(Meeting.id).where(
-                    Meeting.id.in_(
-                        select(MeetingParticipant.meeting_id).where(
-                            MeetingParticipant.pupil_id.in_(chunk)
-                        )
-                    ),
-                    ~exists().where(
-                        MeetingParticipant.meeting_id == Meeting.id,
-                        MeetingParticipant.pupil_id.not_in(chunk),
-                    ),
-                )
-            )
-        )
+        meetings = emptied_meetings(db, chunk)
         for name, condition in going_with(chunk, meetings).items():
             table = Base.metadata.tables[name]
             deleted[name] += int(

@@ -217,8 +217,8 @@ def _forget_accounts_due(db: Session, *, today: date, settings: Settings) -> lis
             User.role != Role.AMBASSADOR, User.is_active.is_(False), User.updated_at < before
         )
     ).all()
-    done = forget_ambassadors(db, ambassadors)
-    done.update(forget_users(db, staff))
+    done = forget_ambassadors(db, ambassadors, reason="retention")
+    done.update(forget_users(db, staff, reason="retention"))
     return [
         Outcome("ambassador", rows, "anonymised") if table == ANONYMISED else Outcome(table, rows)
         for table, rows in done.items()

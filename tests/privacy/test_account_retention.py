@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
+import pytest
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
@@ -22,6 +23,7 @@ from mentor.models import (
     Match,
     MatchState,
     Note,
+    OutboxEmail,
     Role,
     User,
 )
@@ -35,6 +37,7 @@ from tests.factories import (
     make_login_session,
     make_match,
     make_note,
+    make_outbox_email,
     make_pupil,
     make_user,
 )
@@ -142,6 +145,49 @@ def test_one_whose_matches_are_kept_for_the_pupils_is_anonymised_then_deleted(
     assert later["ambassador"] == 1
     assert db.get(Ambassador, ambassador_id) is None
     assert db.get(User, user_id) is None
+
+
+def _event_about(db: Session, object_type: str, object_id: int) -> int:
+    details = {"changed": ["phone"], "phone": "+45 20 30 40 50"}
+    return make_audit_event(
+        db, object_type=object_type, object_id=str(object_id), details=details
+    ).id
+
+
+@pytest.mark.parametrize("kept_for_a_pupil", [False, True], ids=["deleted", "anonymised"])
+def test_the_audit_keeps_its_events_about_a_forgotten_account_without_details_and_mail_goes(
+    db: Session, settings: Settings, kept_for_a_pupil: bool
+) -> None:
+    ambassador = _left(db, THIRTEEN_MONTHS_AGO)
+    if kept_for_a_pupil:
+        make_match(db, pupil=make_pupil(db, grade=7), ambassador=ambassador)
+    closed = make_user(db, role=Role.COORDINATOR, is_active=False)
+    db.execute(update(User).where(User.id == closed.id).values(updated_at=THIRTEEN_MONTHS_AGO))
+    working = make_ambassador(db)
+    about = [
+        _event_about(db, "ambassador", ambassador.id),
+        _event_about(db, "user", ambassador.user_id),
+        _event_about(db, "user", closed.id),
+    ]
+    untouched = _event_about(db, "ambassador", working.id)
+    addresses = [db.get_one(User, ambassador.user_id).email, closed.email]
+    to_them = [make_outbox_email(db, to_address=address.upper()).id for address in addresses]
+    to_another = make_outbox_email(db, to_address=db.get_one(User, working.user_id).email).id
+
+    outcomes = {o.label: o.rows for o in run_retention(db, today=TODAY, settings=settings)}
+
+    db.expire_all()
+    for event_id in about:
+        event = db.get(AuditEvent, event_id)
+        assert event is not None  # that it happened stays
+        assert event.details == {}
+    kept = db.get(AuditEvent, untouched)
+    assert kept is not None
+    assert kept.details["phone"] == "+45 20 30 40 50"
+    assert [db.get(OutboxEmail, mail_id) for mail_id in to_them] == [None, None]
+    assert db.get(OutboxEmail, to_another) is not None
+    assert outcomes["outbox_email"] == 2
+    assert outcomes["ambassador (anonymised)" if kept_for_a_pupil else "ambassador"] == 1
 
 
 def test_a_closed_staff_account_goes_12_months_later_and_its_notes_stay(
