@@ -76,6 +76,9 @@ class Crawler:
     today: date
     relogin: Callable[[], None] | None = None
     own_user_id: int | None = None
+    # Where the database holds the CPR number the crawler types (table, column): checked after
+    # each form that took it, since the next submission may overwrite what one saved.
+    cpr_stored: Callable[[], set[tuple[str, str]]] | None = None
     max_pages: int = 150
     per_pattern: int = 2
     stats: Counter[str] = field(default_factory=Counter)
@@ -267,6 +270,8 @@ class Crawler:
         response = self.send(
             "POST", action, probe=probe, headers=headers, data=data, files=files or None
         )
+        if probe.split()[-1] == "cpr" and response.status_code < 400:  # taken, not refused
+            self._check_no_cpr_stored(action, probe, response.status_code)
         location = response.headers.get("location", "")
         flash = "mentor_flash=" in response.headers.get("set-cookie", "")
         inside = location.startswith("/") and not location.startswith("/login")
@@ -274,6 +279,13 @@ class Crawler:
             # The next page shows what the submission left behind (a message, a new form).
             return self.send("GET", location, probe=f"after {probe}")
         return response
+
+    def _check_no_cpr_stored(self, action: str, probe: str, status: int) -> None:
+        if self.cpr_stored is not None and (stored := self.cpr_stored()):
+            where = ", ".join(f"{table}.{column}" for table, column in sorted(stored))
+            self.failures.append(
+                Failure("POST", pattern(action), probe, status, f"CPR number stored in {where}")
+            )
 
     def _token_now(self) -> str | None:
         """The token of the session as it is now (one page read per new session)."""

@@ -19,13 +19,15 @@ VALUES: dict[str, str] = {
     "markup": "Ærø 👩🏽‍🎓 \u202e<script>alert(1)</script>\"'><img src=x>",
     "cpr": "010190-1234",
 }
+# How the CPR number above could stand in a row: as sent, or as its ten digits.
+CPR_AS_STORED = (VALUES["cpr"], VALUES["cpr"].replace("-", ""))
 
 # Every field of a form at once gets each of these kinds in turn.
 EVERY_FIELD = ("nul", "long", "markup", "cpr", "int31", "int63", "year1_dk")
 # Each field gets, on its own (the others plausible), the kinds most likely to get past the
 # form's checks of the other fields and reach the service or the database.
 PER_FIELD: dict[str, tuple[str, ...]] = {
-    "text": ("nul", "long"),
+    "text": ("nul", "long", "cpr"),
     "number": ("int31", "int63", "negative"),
     "date": ("year1", "huge"),
     "choice": ("int31", "int63"),

@@ -1,5 +1,6 @@
 """No input gives a 5xx: every role's pages, links and forms, with hostile values, cookies and
-headers, on the demo municipality; any 5xx or logged error fails with a line naming the request.
+headers, on the demo municipality; any 5xx or logged error fails with a line naming the request,
+and so does a form that took a CPR number into any column of the database.
 
 The figures (requests by status class) are printed; ``pytest -s tests/crawler`` shows them.
 """
@@ -19,6 +20,8 @@ from mentor.models import Role
 from tests.conftest import FakeClock
 from tests.crawler.crawl import Crawler
 from tests.crawler.data import STARTS, demo_users, public_links
+from tests.crawler.hostile import CPR_AS_STORED
+from tests.database_scan import columns_holding
 from tests.web import sign_in
 
 ROLES: dict[str, Role | None] = {
@@ -71,6 +74,7 @@ def test_no_input_gives_a_server_error(
             today=clock.now.date(),
             relogin=relogin if user is not None else None,
             own_user_id=user.id if user is not None else None,
+            cpr_stored=lambda: columns_holding(db, CPR_AS_STORED),
         )
         crawler.crawl(starts)
         crawler.hostile_urls()

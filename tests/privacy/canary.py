@@ -12,11 +12,10 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from fastapi.testclient import TestClient
-from sqlalchemy import String, Text, cast, func, or_, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
-from sqlalchemy.types import JSON
 
-from mentor.db import Base, utcnow
+from mentor.db import utcnow
 from mentor.models import (
     ConsentMethod,
     ConsentState,
@@ -28,6 +27,7 @@ from mentor.models import (
     User,
 )
 from tests.conftest import FakeClock
+from tests.database_scan import columns_holding
 from tests.factories import (
     make_ambassador,
     make_counsellor_school,
@@ -215,20 +215,6 @@ def make_canary_pupil(
     )
 
 
-def _scanned(column_type: object) -> bool:
-    return isinstance(column_type, String | Text | JSON)
-
-
 def canary_columns(db: Session) -> set[tuple[str, str]]:
     """Every (table, column) of text or JSON whose value holds a canary (or the phone number)."""
-    db.expire_all()
-    found = set()
-    for table in Base.metadata.sorted_tables:
-        for column in table.columns:
-            if not _scanned(column.type):
-                continue
-            text = func.lower(cast(column, Text()))
-            hit = or_(text.contains(MARK), text.contains(PHONE_DIGITS), text.contains(PHONE))
-            if db.scalar(select(func.count()).select_from(table).where(hit)):
-                found.add((table.name, column.name))
-    return found
+    return columns_holding(db, (MARK, PHONE_DIGITS, PHONE))
