@@ -87,3 +87,12 @@ class CodeForm(FormModel):
     cpr_allowed = frozenset({"code"})
 
     code: str = Field(max_length=20)
+
+
+class RecoveryCodesForm(FormModel):
+    """A current code from the app, to make new recovery codes (a field of its own: the page
+    also has the form that turns two-step verification off)."""
+
+    cpr_allowed = frozenset({"renew_code"})
+
+    renew_code: str = Field(max_length=20)

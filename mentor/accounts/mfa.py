@@ -280,10 +280,17 @@ def _replace_recovery_codes(db: Session, *, user: User, now: datetime) -> list[s
     return codes
 
 
-def new_recovery_codes(db: Session, *, user: User, now: datetime, ip: str | None) -> list[str]:
-    """Ten new codes in place of the old ones (used or not), for a user who has an app."""
-    if not has_second_factor(db, user_id=user.id):
+def new_recovery_codes(
+    db: Session, *, user: User, code: str, now: datetime, settings: Settings, ip: str | None
+) -> list[str]:
+    """Ten new codes in place of the old ones (used or not), shown with a current code from the
+    app: a session alone (a browser left open, a stolen cookie) cannot make itself codes that
+    would let it log in again without the phone."""
+    credential = credential_of(db, user_id=user.id)
+    if credential is None:
         raise InvalidInput({"code": lazy_gettext("Set up two-step verification first.")})
+    if not check_code(db, credential=credential, code=code, now=now, settings=settings):
+        raise InvalidInput({"code": WRONG_CODE})
     codes = _replace_recovery_codes(db, user=user, now=now)
     record(
         db,

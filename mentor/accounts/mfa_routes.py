@@ -9,7 +9,7 @@ from fastapi import APIRouter, Request
 from starlette.responses import Response
 
 from mentor.accounts import login_completion, mfa, mfa_login
-from mentor.accounts.forms import CodeForm, EnrolmentForm, SecondFactorForm
+from mentor.accounts.forms import CodeForm, EnrolmentForm, RecoveryCodesForm, SecondFactorForm
 from mentor.errors import InvalidInput
 from mentor.i18n import lazy_gettext
 from mentor.models import PendingLogin, PendingStep, User
@@ -267,11 +267,22 @@ def renew_recovery_codes(
     settings: SettingsDep,
     clock: ClockDep,
     user: CurrentUser,
+    fields: FormFields,
 ) -> Response:
-    try:
-        codes = mfa.new_recovery_codes(db, user=user, now=clock(), ip=client_ip(request))
-    except InvalidInput:
+    if not mfa.has_second_factor(db, user_id=user.id):
         return redirect(request, ACCOUNT_URL)
+    try:
+        form = parse_form(RecoveryCodesForm, fields)
+        codes = mfa.new_recovery_codes(
+            db,
+            user=user,
+            code=form.renew_code,
+            now=clock(),
+            settings=settings,
+            ip=client_ip(request),
+        )
+    except (InvalidInput, mfa.CodesThrottled) as error:
+        return _code_refused(request, db, settings, user, error, field="renew_code")
     db.commit()
     return _recovery_codes_page(request, codes=codes, continue_url=ACCOUNT_URL)
 
@@ -291,9 +302,25 @@ def turn_off(
             db, user=user, code=form.code, now=clock(), settings=settings, ip=client_ip(request)
         )
     except (InvalidInput, mfa.CodesThrottled) as error:
-        db.commit()  # a wrong code counts against the throttle
-        errors = error.field_errors if isinstance(error, InvalidInput) else {"code": error.message}
-        return _settings_page(request, db, settings, user, errors=errors, status_code=422)
+        return _code_refused(request, db, settings, user, error, field="code")
     db.commit()
     flash.add(request, "mfa_turned_off")
     return redirect(request, "/account")
+
+
+def _code_refused(
+    request: Request,
+    db: SessionDep,
+    settings: SettingsDep,
+    user: User,
+    error: InvalidInput | mfa.CodesThrottled,
+    *,
+    field: str,
+) -> Response:
+    """The settings page again with why the code was refused, next to the form's ``field``."""
+    db.commit()  # a wrong code counts against the throttle
+    if isinstance(error, InvalidInput):
+        message = next(iter(error.field_errors.values()))
+    else:
+        message = error.message
+    return _settings_page(request, db, settings, user, errors={field: message}, status_code=422)

@@ -30,6 +30,7 @@ from tests.factories import make_totp_credential
 from tests.web import PASSWORD, csrf_token, make_user_with_password, post_form
 
 SECRET_FIELD = re.compile(r'name="secret" value="([A-Z2-7]+)"')
+RENEW_URL = "/account/two-step/recovery-codes"
 RECOVERY_CODE = re.compile(r"<code>([a-z2-9]{4}-[a-z2-9]{4}-[a-z2-9]{4})</code>")
 
 
@@ -317,11 +318,35 @@ def test_new_recovery_codes_replace_the_old_ones(
     _password(client, user)
     _code(client, code=app.at(clock.now))
 
-    first = post_form(client, "/account/two-step/recovery-codes", {})
-    second = post_form(client, "/account/two-step/recovery-codes", {})
+    clock.advance(seconds=30)
+    first = post_form(client, "/account/two-step/recovery-codes", {"renew_code": app.at(clock.now)})
+    clock.advance(seconds=30)
+    second = post_form(
+        client, "/account/two-step/recovery-codes", {"renew_code": app.at(clock.now)}
+    )
 
     assert first.status_code == second.status_code == 200
     old, new = RECOVERY_CODE.findall(first.text), RECOVERY_CODE.findall(second.text)
     assert len(new) == 10
     assert not set(old) & set(new)
     assert _count(db, RecoveryCode, RecoveryCode.user_id == user.id) == 10
+
+
+@pytest.mark.parametrize("typed", ["", "000000", "the code just used"])
+def test_new_recovery_codes_need_a_current_code_from_the_app(
+    client: TestClient, db: Session, clock: FakeClock, typed: str
+) -> None:
+    user, app = _enrolled(db, Role.COUNSELLOR)
+    _password(client, user)
+    _code(client, code=app.at(clock.now))
+    before = set(db.scalars(select(RecoveryCode.code_hash).where(RecoveryCode.user_id == user.id)))
+    code = app.at(clock.now) if typed == "the code just used" else typed
+
+    refused = post_form(client, RENEW_URL, {"renew_code": code})
+
+    assert refused.status_code == 422
+    assert 'id="renew_code-error"' in refused.text
+    assert not RECOVERY_CODE.findall(refused.text)
+    db.expire_all()
+    after = set(db.scalars(select(RecoveryCode.code_hash).where(RecoveryCode.user_id == user.id)))
+    assert after == before

@@ -1,6 +1,7 @@
 """Two-step verification in a real browser: a counsellor, whose role requires it, sets up an
 authenticator app at their first login, logs in with a code, then with a recovery code, and the
-same recovery code is refused the second time. Every page is checked with axe-core."""
+same recovery code is refused the second time; new recovery codes take a code from the app.
+Every page is checked with axe-core."""
 
 from __future__ import annotations
 
@@ -106,3 +107,19 @@ def test_a_counsellor_sets_up_two_step_verification_and_logs_in_with_it(
     )
     expect(main).to_contain_text("Gendannelseskoden er forkert eller allerede brugt.")
     expect(page.get_by_role("button", name="Log ud")).to_have_count(0)
+
+    # New recovery codes take a current code from the app, not the session alone.
+    main.get_by_label("Kode fra din godkendelsesapp").fill(_next_code(server_clock, secret))
+    follow(page, main.get_by_role("button", name="Log ind", exact=True))
+    visit(page, "/account/two-step")
+    main = page.get_by_role("main")
+    follow(page, main.get_by_role("button", name="Lav nye gendannelseskoder"))
+    main = page.get_by_role("main")
+    field = main.get_by_label("Kode fra din godkendelsesapp")
+    expect(field).to_have_attribute("aria-invalid", "true")
+    field.fill(_next_code(server_clock, secret))
+    follow(page, main.get_by_role("button", name="Lav nye gendannelseskoder"))
+    expect(page.get_by_role("heading", level=1)).to_have_text("Dine gendannelseskoder")
+    renewed = page.locator("#recovery-codes code").all_inner_texts()
+    assert len(renewed) == 10
+    assert not set(renewed) & set(codes)
