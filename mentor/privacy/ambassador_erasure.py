@@ -12,15 +12,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from mentor.audit.service import record
-from mentor.db import Base
 from mentor.errors import NotFound
 from mentor.models import Ambassador, AuditAction, AuditEvent, Match, Meeting, OutboxEmail, User
-from mentor.privacy.erasure import ERASURE_REASON, ErasurePlan, deleted_rows, kept_rows
-from mentor.privacy.forget import cascading_from
+from mentor.privacy.erasure import ERASURE_REASON, TABLES, ErasurePlan, deleted_rows, kept_rows
+from mentor.privacy.forget import cascading_from, count_rows
 from mentor.privacy.forget_accounts import (
     AMBASSADOR_OBJECT,
     about_ambassador,
@@ -32,10 +31,6 @@ from mentor.privacy.forget_accounts import (
 ANONYMISED = ("ambassador", "user_account")
 
 
-def _count(db: Session, model: type[Base], condition: Any) -> int:
-    return int(db.scalar(select(func.count()).select_from(model).where(condition)) or 0)
-
-
 def ambassador_erasure_plan(db: Session, ambassador_id: int) -> ErasurePlan:
     """What erasing the ambassador deletes, and what it keeps (anonymised or unlinked), per
     table. ``NotFound`` if there is no such ambassador."""
@@ -44,21 +39,23 @@ def ambassador_erasure_plan(db: Session, ambassador_id: int) -> ErasurePlan:
         raise NotFound()
     user = db.get_one(User, ambassador.user_id)
     going = cascading_from({User.__tablename__: User.id == user.id})
-    matches = _count(db, Match, Match.ambassador_id == ambassador_id)
-    meetings = _count(db, Meeting, Meeting.ambassador_id == ambassador_id)
+    matches = count_rows(db, TABLES[Match.__tablename__], Match.ambassador_id == ambassador_id)
+    meetings = count_rows(db, TABLES[Meeting.__tablename__], Meeting.ambassador_id == ambassador_id)
     anonymised = bool(matches or meetings)
     deleted = {
         name: rows
         for name, rows in deleted_rows(db, going).items()
         if not (anonymised and name in ANONYMISED)
     }
-    if mail := _count(db, OutboxEmail, mail_to([user.id])):
+    if mail := count_rows(db, TABLES[OutboxEmail.__tablename__], mail_to([user.id])):
         deleted[OutboxEmail.__tablename__] = mail
     kept = kept_rows(db, going)
     if anonymised:
         kept.update(dict.fromkeys(ANONYMISED, 1))
         kept.update({Match.__tablename__: matches, Meeting.__tablename__: meetings})
-    about = _count(db, AuditEvent, about_ambassador(ambassador_id, user.id))
+    about = count_rows(
+        db, TABLES[AuditEvent.__tablename__], about_ambassador(ambassador_id, user.id)
+    )
     if about:
         kept[AuditEvent.__tablename__] += about
     return ErasurePlan(

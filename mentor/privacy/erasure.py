@@ -15,7 +15,7 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, Table, func, or_, select
+from sqlalchemy import ColumnElement, or_, select
 from sqlalchemy.orm import Session
 
 from mentor.audit.service import record
@@ -28,7 +28,13 @@ from mentor.models import (
     OutboxEmail,
     Pupil,
 )
-from mentor.privacy.forget import emptied_meetings, forget_pupils, going_with, mail_about
+from mentor.privacy.forget import (
+    count_rows,
+    emptied_meetings,
+    forget_pupils,
+    going_with,
+    mail_about,
+)
 
 SET_NULL = "SET NULL"
 TABLES = Base.metadata.tables
@@ -50,10 +56,6 @@ class ErasurePlan:
     @property
     def total_deleted(self) -> int:
         return sum(self.deleted.values())
-
-
-def count_rows(db: Session, table: Table, condition: ColumnElement[bool]) -> int:
-    return int(db.scalar(select(func.count()).select_from(table).where(condition)) or 0)
 
 
 def deleted_rows(db: Session, going: dict[str, ColumnElement[bool]]) -> dict[str, int]:

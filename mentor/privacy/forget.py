@@ -22,6 +22,7 @@ from sqlalchemy import (
     ColumnElement,
     Delete,
     Result,
+    Table,
     delete,
     exists,
     func,
@@ -48,6 +49,10 @@ CHUNK = 500
 def _chunks(ids: Sequence[int]) -> Iterator[list[int]]:
     for start in range(0, len(ids), CHUNK):
         yield list(ids[start : start + CHUNK])
+
+
+def count_rows(db: Session, table: Table, condition: ColumnElement[bool]) -> int:
+    return int(db.scalar(select(func.count()).select_from(table).where(condition)) or 0)
 
 
 def cascading_from(start: dict[str, ColumnElement[bool]]) -> dict[str, ColumnElement[bool]]:
@@ -108,10 +113,7 @@ def forget_pupils(db: Session, pupil_ids: Sequence[int], *, reason: str) -> Coun
     for chunk in _chunks(sorted(set(pupil_ids))):
         meetings = emptied_meetings(db, chunk)
         for name, condition in going_with(chunk, meetings).items():
-            table = Base.metadata.tables[name]
-            deleted[name] += int(
-                db.scalar(select(func.count()).select_from(table).where(condition)) or 0
-            )
+            deleted[name] += count_rows(db, Base.metadata.tables[name], condition)
         _forget_mail_about(db, chunk, deleted)
         with audit_maintenance(db, reason=reason):
             db.execute(
